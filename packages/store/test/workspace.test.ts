@@ -1,0 +1,117 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+
+import { DomainError } from '@kura/domain';
+
+import { Origin, openWorkspace, StoreError, type Product, type Workspace } from '../src/index.js';
+
+const open: Workspace[] = [];
+
+function workspace(id = 'acme'): Workspace {
+  const opened = openWorkspace({ workspace: id });
+  open.push(opened);
+  return opened;
+}
+
+/** Sends each document's full state to the same document of the other workspace. */
+function exchange(from: Workspace, to: Workspace): void {
+  for (const name of ['catalog', 'stock', 'crm'] as const) {
+    Y.applyUpdate(to.document(name), Y.encodeStateAsUpdate(from.document(name)));
+  }
+}
+
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((opened) => opened.destroy()));
+});
+
+describe('workspace', () => {
+  it('WS1 refuses a bad workspace id or server address before opening anything', () => {
+    expect(() => openWorkspace({ workspace: 'a b' })).toThrow(StoreError);
+    expect(() => openWorkspace({ workspace: '' })).toThrow(/workspace-id-invalid/);
+    expect(() => openWorkspace({ workspace: 'x'.repeat(65) })).toThrow(/workspace-id-invalid/);
+    expect(() => openWorkspace({ workspace: 'acme', server: 'http://host' })).toThrow(
+      /^\[kura\/store\] server-url-invalid: /,
+    );
+  });
+
+  it('WS2 names each document after its room on the server', () => {
+    const opened = workspace('acme');
+    expect(opened.document('catalog').guid).toBe('acme/catalog');
+    expect(opened.document('stock').guid).toBe('acme/stock');
+    expect(opened.document('crm').guid).toBe('acme/crm');
+  });
+
+  it('WS3 stays offline without a server', async () => {
+    const opened = workspace();
+    await opened.loaded;
+    expect(opened.status).toBe('offline');
+  });
+});
+
+describe('products', () => {
+  it('CMD1 writes nothing when the draft is refused', () => {
+    const opened = workspace();
+    const before = Y.encodeStateVector(opened.document('catalog'));
+
+    expect(() => opened.createProduct({ name: ' ' })).toThrow(DomainError);
+    expect(() => opened.createProduct({ name: 'Beans', barcode: '123' })).toThrow(
+      /product-barcode-invalid/,
+    );
+    expect(Y.encodeStateVector(opened.document('catalog'))).toEqual(before);
+    expect(opened.products()).toEqual([]);
+  });
+
+  it('CMD2 records a product in one transaction with the command origin', () => {
+    const opened = workspace();
+    const origins: unknown[] = [];
+    opened.document('catalog').on('afterTransaction', (transaction: Y.Transaction) => {
+      origins.push(transaction.origin);
+    });
+
+    const product = opened.createProduct({ name: 'Arabica coffee beans 1 kg', reference: 'ARB-1' });
+
+    expect(origins).toEqual([Origin.command]);
+    expect(product).toMatchObject({ name: 'Arabica coffee beans 1 kg', reference: 'ARB-1' });
+    expect(product.id).toMatch(/^[0-9a-z]{16}$/);
+    expect(opened.products()).toEqual([product]);
+  });
+
+  it('CMD3 calls subscribers at once, on remote changes, and never after unsubscribing', () => {
+    const alice = workspace();
+    const bob = workspace();
+    const seen: (readonly Product[])[] = [];
+
+    const unsubscribe = bob.subscribeProducts((products) => seen.push(products));
+    alice.createProduct({ name: 'Gift box' });
+    exchange(alice, bob);
+    unsubscribe();
+    alice.createProduct({ name: 'Tea' });
+    exchange(alice, bob);
+
+    expect(seen.map((products) => products.map((product) => product.name))).toEqual([
+      [],
+      ['Gift box'],
+    ]);
+    expect(bob.products().map((product) => product.name)).toEqual(['Gift box', 'Tea']);
+  });
+
+  it('CAT1 merges concurrent edits of one product field by field', () => {
+    const alice = workspace();
+    const bob = workspace();
+    const product = alice.createProduct({ name: 'Beans' });
+    exchange(alice, bob);
+
+    const record = (opened: Workspace) =>
+      opened.document('catalog').getMap<Y.Map<unknown>>('products').get(product.id)!;
+    record(alice).set('name', 'Arabica beans');
+    record(bob).set('reference', 'ARB-1');
+    exchange(alice, bob);
+    exchange(bob, alice);
+
+    for (const opened of [alice, bob]) {
+      expect(opened.products()).toEqual([
+        { id: product.id, name: 'Arabica beans', reference: 'ARB-1', type: 'storable' },
+      ]);
+    }
+  });
+});
