@@ -1,0 +1,177 @@
+import * as decoding from 'lib0/decoding';
+import * as encoding from 'lib0/encoding';
+import * as awarenessProtocol from 'y-protocols/awareness';
+import * as syncProtocol from 'y-protocols/sync';
+import * as Y from 'yjs';
+
+import type { Logger } from './logger.js';
+import type { UpdateStorage } from './storage.js';
+
+/** The message types of the y-websocket protocol that the server speaks. */
+export const MessageType = { sync: 0, awareness: 1 } as const;
+
+/** One end of a connection, as a room sees it. */
+export interface Peer {
+  send(message: Uint8Array): void;
+}
+
+/** Thrown for a frame that does not follow the y-websocket protocol. */
+export class ProtocolError extends Error {
+  override readonly name = 'ProtocolError';
+}
+
+const fromStorage = Symbol('kura-server:storage');
+
+/**
+ * A document being served: its state in memory, the awareness of the people looking at it, and
+ * the peers to relay to. Every update is stored before it is relayed, so no peer ever sees a
+ * change that a crash could lose.
+ */
+export class Room {
+  readonly name: string;
+  readonly #doc = new Y.Doc();
+  readonly #awareness = new awarenessProtocol.Awareness(this.#doc);
+  /** Each peer with the awareness client ids it announced, removed when it leaves. */
+  readonly #peers = new Map<Peer, Set<number>>();
+  readonly #storage: UpdateStorage;
+  readonly #logger: Logger;
+
+  constructor(name: string, storage: UpdateStorage, logger: Logger) {
+    this.name = name;
+    this.#storage = storage;
+    this.#logger = logger;
+
+    const stored = storage.load(name);
+    if (stored.length > 0) Y.applyUpdate(this.#doc, Y.mergeUpdates(stored), fromStorage);
+    this.#awareness.setLocalState(null);
+
+    this.#doc.on('update', (update: Uint8Array, origin: unknown) => this.#onUpdate(update, origin));
+    this.#awareness.on('update', (change: AwarenessChange, origin: unknown) =>
+      this.#onAwareness(change, origin),
+    );
+  }
+
+  /** How many peers are connected. */
+  get size(): number {
+    return this.#peers.size;
+  }
+
+  /** Adds a peer and starts the sync with it: our state vector, then who else is here. */
+  join(peer: Peer): void {
+    this.#peers.set(peer, new Set());
+
+    const syncStep1 = encoding.createEncoder();
+    encoding.writeVarUint(syncStep1, MessageType.sync);
+    syncProtocol.writeSyncStep1(syncStep1, this.#doc);
+    peer.send(encoding.toUint8Array(syncStep1));
+
+    const states = [...this.#awareness.getStates().keys()];
+    if (states.length > 0) {
+      peer.send(awarenessMessage(awarenessProtocol.encodeAwarenessUpdate(this.#awareness, states)));
+    }
+  }
+
+  /** Removes a peer and the awareness states it announced. */
+  leave(peer: Peer): void {
+    const clients = this.#peers.get(peer);
+    if (clients === undefined) return;
+
+    this.#peers.delete(peer);
+    awarenessProtocol.removeAwarenessStates(this.#awareness, [...clients], null);
+  }
+
+  /**
+   * Handles one frame from a peer.
+   *
+   * @throws {ProtocolError} When the frame is not a y-websocket message.
+   */
+  receive(peer: Peer, message: Uint8Array): void {
+    try {
+      const decoder = decoding.createDecoder(message);
+      const type = decoding.readVarUint(decoder);
+
+      if (type === MessageType.sync) {
+        this.#receiveSync(peer, decoder);
+      } else if (type === MessageType.awareness) {
+        const update = decoding.readVarUint8Array(decoder);
+        awarenessProtocol.applyAwarenessUpdate(this.#awareness, update, peer);
+      } else {
+        throw new ProtocolError(`unknown message type ${type}`);
+      }
+    } catch (error) {
+      if (error instanceof ProtocolError) throw error;
+      throw new ProtocolError(error instanceof Error ? error.message : String(error));
+    }
+  }
+
+  /**
+   * Answers a sync step 1 with the missing part of our state, and applies a step 2 or an
+   * update. The protocol library would log a bad update and carry on; we refuse the peer.
+   */
+  #receiveSync(peer: Peer, decoder: decoding.Decoder): void {
+    const step = decoding.readVarUint(decoder);
+
+    if (step === syncProtocol.messageYjsSyncStep1) {
+      const reply = encoding.createEncoder();
+      encoding.writeVarUint(reply, MessageType.sync);
+      syncProtocol.readSyncStep1(decoder, reply, this.#doc);
+      peer.send(encoding.toUint8Array(reply));
+    } else if (
+      step === syncProtocol.messageYjsSyncStep2 ||
+      step === syncProtocol.messageYjsUpdate
+    ) {
+      Y.applyUpdate(this.#doc, decoding.readVarUint8Array(decoder), peer);
+    } else {
+      throw new ProtocolError(`unknown sync step ${step}`);
+    }
+  }
+
+  /** Frees the document's memory. */
+  destroy(): void {
+    this.#awareness.destroy();
+    this.#doc.destroy();
+  }
+
+  #onUpdate(update: Uint8Array, origin: unknown): void {
+    if (origin === fromStorage) return;
+
+    this.#storage.append(this.name, update);
+
+    const message = encoding.createEncoder();
+    encoding.writeVarUint(message, MessageType.sync);
+    syncProtocol.writeUpdate(message, update);
+    this.#broadcast(encoding.toUint8Array(message));
+    this.#logger.log('debug', 'update', { room: this.name, bytes: update.byteLength });
+  }
+
+  #onAwareness({ added, updated, removed }: AwarenessChange, origin: unknown): void {
+    const clients = this.#peers.get(origin as Peer);
+    if (clients !== undefined) {
+      for (const id of added) clients.add(id);
+      for (const id of removed) clients.delete(id);
+    }
+
+    const changed = [...added, ...updated, ...removed];
+    const update = awarenessProtocol.encodeAwarenessUpdate(this.#awareness, changed);
+    this.#broadcast(awarenessMessage(update));
+  }
+
+  /** Sends to every peer, the sender too: y-websocket clients count echoes as signs of life. */
+  #broadcast(message: Uint8Array): void {
+    for (const peer of this.#peers.keys()) peer.send(message);
+  }
+}
+
+interface AwarenessChange {
+  added: number[];
+  updated: number[];
+  removed: number[];
+}
+
+function awarenessMessage(update: Uint8Array): Uint8Array {
+  const encoder = encoding.createEncoder();
+  encoding.writeVarUint(encoder, MessageType.awareness);
+  encoding.writeVarUint8Array(encoder, update);
+
+  return encoding.toUint8Array(encoder);
+}
