@@ -1,0 +1,11 @@
+import { css } from 'lit';
+
+export const workspaceStyles = css`
+  :host {
+    display: block;
+  }
+
+  :host([hidden]) {
+    display: none;
+  }
+`;
