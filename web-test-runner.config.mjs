@@ -1,0 +1,97 @@
+// Browser tests for the elements and the scanner, in Chromium with real IndexedDB, next to a
+// real sync server that the run starts on a free loopback port and stops at the end.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { esbuildPlugin } from '@web/dev-server-esbuild';
+import { defaultReporter, summaryReporter } from '@web/test-runner';
+import { playwrightLauncher } from '@web/test-runner-playwright';
+
+import { CHROMIUM_ARGS, chromiumPath } from './scripts/chromium.mjs';
+
+export default {
+  files: ['packages/elements/src/**/*.test.ts', 'packages/scanner/src/**/*.test.ts'],
+  nodeResolve: { exportConditions: ['source', 'browser', 'development'] },
+  // esbuild reads the decorator settings from this file; it does not follow `extends`.
+  plugins: [
+    esbuildPlugin({ ts: true, tsconfig: 'tsconfig.base.json', target: 'es2022' }),
+    syncServer(),
+  ],
+  browsers: [
+    playwrightLauncher({
+      product: 'chromium',
+      launchOptions: { executablePath: chromiumPath(), args: CHROMIUM_ARGS, headless: true },
+    }),
+  ],
+  concurrency: 1,
+  testFramework: { config: { timeout: 10_000 } },
+  reporters: [
+    summaryReporter({ flatten: false }),
+    defaultReporter(),
+    ...(process.env['KURA_WTR_COUNTS'] ? [countReporter(process.env['KURA_WTR_COUNTS'])] : []),
+  ],
+};
+
+/**
+ * Starts a Kura sync server for the run and serves its address at `/kura-test-config.json`.
+ *
+ * @returns {import('@web/test-runner').TestRunnerPlugin}
+ */
+function syncServer() {
+  /** @type {{ stop(): Promise<void> } | undefined} */
+  let running;
+  let dataDir = '';
+  let url = '';
+
+  return {
+    name: 'kura-sync-server',
+    async serverStart() {
+      const { runServer, silentLogger } = await import('./server/dist/index.js');
+      dataDir = mkdtempSync(join(tmpdir(), 'kura-wtr-'));
+      const env = { KURA_SYNC_PORT: '0', KURA_DATA_DIR: dataDir };
+      const started = await runServer(env, silentLogger);
+      running = started;
+      url = started.server.url;
+    },
+    async serverStop() {
+      await running?.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+    serve(context) {
+      if (context.path !== '/kura-test-config.json') return undefined;
+      return { body: JSON.stringify({ server: url }), type: 'json' };
+    },
+  };
+}
+
+/**
+ * Writes the number of passed and failed tests to `file` when the run ends, for the total line
+ * of `npm test`. A test file that fails to load counts as one failure.
+ *
+ * @param {string} file
+ * @returns {import('@web/test-runner').Reporter}
+ */
+function countReporter(file) {
+  return {
+    onTestRunFinished({ sessions }) {
+      let passed = 0;
+      let failed = 0;
+      /** @param {import('@web/test-runner').TestSuiteResult} suite */
+      const walk = (suite) => {
+        for (const test of suite.tests) {
+          if (test.skipped) continue;
+          if (test.passed) passed++;
+          else failed++;
+        }
+        suite.suites.forEach(walk);
+      };
+      for (const session of sessions) {
+        const before = failed;
+        if (session.testResults) walk(session.testResults);
+        if (!session.passed && failed === before) failed++;
+      }
+      writeFileSync(file, JSON.stringify({ passed, failed }));
+    },
+  };
+}
