@@ -1,0 +1,82 @@
+// Starts what `npm start` runs and the end-to-end tests drive: the sync server with its
+// embedded storage, and the built demo on a web server of its own.
+import { join } from 'node:path';
+
+import { preview } from 'vite';
+
+import { readPort, runServer, StartError } from '../server/dist/index.js';
+import { root } from './setup.mjs';
+
+/**
+ * @typedef {object} Stack
+ * @property {string} syncUrl The sync server's address.
+ * @property {string} demoUrl The demo's address.
+ * @property {() => Promise<void>} stop Stops the demo server, then the sync server.
+ */
+
+/**
+ * Starts the sync server and the demo server. The ports come from `KURA_SYNC_PORT` (1234) and
+ * `KURA_DEMO_PORT` (5173); 0 picks free ones.
+ *
+ * @param {Record<string, string | undefined>} env
+ * @param {import('../server/dist/index.js').Logger} [logger]
+ * @returns {Promise<Stack>}
+ * @throws {StartError} When a port is taken; the message names the variable to change.
+ * @throws {import('../server/dist/index.js').ConfigError} When a variable has a bad value.
+ */
+export async function startStack(env, logger) {
+  const demoPort = readPort(env, 'KURA_DEMO_PORT', 5173);
+  const host = env['KURA_SYNC_HOST'] || '127.0.0.1';
+  const sync = await runServer(env, logger);
+  const syncUrl = sync.server.url;
+
+  let demo;
+  try {
+    demo = await preview({
+      configFile: false,
+      root: join(root, 'demo'),
+      logLevel: 'silent',
+      build: { outDir: 'dist' },
+      preview: { host, port: demoPort, strictPort: true },
+      plugins: [demoConfig({ server: syncUrl })],
+    });
+  } catch (error) {
+    await sync.stop();
+    if (/already in use/i.test(String(error))) {
+      throw new StartError(
+        `[kura/demo] port-in-use: port ${demoPort} on ${host} is taken by another program; ` +
+          'set KURA_DEMO_PORT to a free port',
+      );
+    }
+    throw error;
+  }
+
+  const address = /** @type {import('node:net').AddressInfo} */ (demo.httpServer.address());
+  return {
+    syncUrl,
+    demoUrl: `http://${host}:${address.port}/`,
+    async stop() {
+      await demo.close();
+      await sync.stop();
+    },
+  };
+}
+
+/**
+ * Serves `/kura-config.json`, which tells the demo page where the sync server listens.
+ *
+ * @param {{ server: string }} config
+ * @returns {import('vite').Plugin}
+ */
+function demoConfig(config) {
+  return {
+    name: 'kura-demo-config',
+    configurePreviewServer(server) {
+      server.middlewares.use('/kura-config.json', (_request, response) => {
+        response.setHeader('content-type', 'application/json');
+        response.setHeader('cache-control', 'no-store');
+        response.end(JSON.stringify(config));
+      });
+    },
+  };
+}
