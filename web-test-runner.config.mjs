@@ -47,7 +47,7 @@ function syncServer() {
   return {
     name: 'kura-sync-server',
     async serverStart() {
-      const { runServer, silentLogger } = await import('./server/dist/index.js');
+      const { runServer, silentLogger } = await import('@kura/server');
       dataDir = mkdtempSync(join(tmpdir(), 'kura-wtr-'));
       const env = { KURA_SYNC_PORT: '0', KURA_DATA_DIR: dataDir };
       const started = await runServer(env, silentLogger);

@@ -7,4 +7,4 @@ ensureInstalled();
 const built = run(join(root, 'node_modules', '.bin', 'tsc'), ['-b', 'server']) === 0;
 if (!built) process.exit(1);
 
-await import('../server/dist/cli.js');
+await import('@kura/server/cli');

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 
 import { preview } from 'vite';
 
-import { readPort, runServer, StartError } from '../server/dist/index.js';
+import { readPort, runServer, StartError } from '@kura/server';
 import { root } from './setup.mjs';
 
 /**
@@ -19,10 +19,10 @@ import { root } from './setup.mjs';
  * `KURA_DEMO_PORT` (5173); 0 picks free ones.
  *
  * @param {Record<string, string | undefined>} env
- * @param {import('../server/dist/index.js').Logger} [logger]
+ * @param {import('@kura/server').Logger} [logger]
  * @returns {Promise<Stack>}
  * @throws {StartError} When a port is taken; the message names the variable to change.
- * @throws {import('../server/dist/index.js').ConfigError} When a variable has a bad value.
+ * @throws {import('@kura/server').ConfigError} When a variable has a bad value.
  */
 export async function startStack(env, logger) {
   const demoPort = readPort(env, 'KURA_DEMO_PORT', 5173);
