@@ -26,7 +26,7 @@ form.addEventListener('submit', (event) => {
   event.preventDefault();
   const data = new FormData(form);
   try {
-    workspace.store?.createProduct({
+    workspace.store?.catalog.createProduct({
       name: String(data.get('name') ?? ''),
       barcode: String(data.get('barcode') ?? ''),
     });
@@ -57,4 +57,4 @@ const config = (await (await fetch('/kura-config.json')).json()) as DemoConfig;
 workspace.server = config.server;
 workspace.workspace = 'demo';
 await workspace.updateComplete;
-workspace.store?.subscribeProducts(showProducts);
+workspace.store?.catalog.subscribeProducts(showProducts);

@@ -98,10 +98,10 @@ describe('protocol', () => {
     alice.onStatus((status) => statuses.push(status));
 
     await eventually(() => alice.status === 'synced' && bob.status === 'synced', 'synced');
-    alice.createProduct({ name: 'Arabica coffee beans 1 kg', barcode: '09506000134352' });
-    await eventually(() => bob.products().length === 1, 'the product at bob');
+    alice.catalog.createProduct({ name: 'Arabica coffee beans 1 kg', barcode: '09506000134352' });
+    await eventually(() => bob.catalog.products().length === 1, 'the product at bob');
 
-    expect(bob.products()[0]).toMatchObject({ barcode: '09506000134352' });
+    expect(bob.catalog.products()[0]).toMatchObject({ barcode: '09506000134352' });
     expect(statuses.at(-1)).toBe('synced');
     alice.disconnect();
     expect(alice.status).toBe('offline');

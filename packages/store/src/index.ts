@@ -1,3 +1,5 @@
+export { Catalog, type Product } from './catalog.js';
+export { DocumentSet, type SyncStatus } from './documents.js';
 export { StoreError } from './errors.js';
 export { randomId } from './ids.js';
 export { Origin } from './origins.js';
@@ -6,8 +8,6 @@ export {
   Workspace,
   openWorkspace,
   type DocumentName,
-  type Product,
-  type SyncStatus,
   type WorkspaceErrorCode,
   type WorkspaceOptions,
 } from './workspace.js';

@@ -53,12 +53,12 @@ describe('products', () => {
     const opened = workspace();
     const before = Y.encodeStateVector(opened.document('catalog'));
 
-    expect(() => opened.createProduct({ name: ' ' })).toThrow(DomainError);
-    expect(() => opened.createProduct({ name: 'Beans', barcode: '123' })).toThrow(
+    expect(() => opened.catalog.createProduct({ name: ' ' })).toThrow(DomainError);
+    expect(() => opened.catalog.createProduct({ name: 'Beans', barcode: '123' })).toThrow(
       /product-barcode-invalid/,
     );
     expect(Y.encodeStateVector(opened.document('catalog'))).toEqual(before);
-    expect(opened.products()).toEqual([]);
+    expect(opened.catalog.products()).toEqual([]);
   });
 
   it('CMD2 records a product in one transaction with the command origin', () => {
@@ -68,12 +68,15 @@ describe('products', () => {
       origins.push(transaction.origin);
     });
 
-    const product = opened.createProduct({ name: 'Arabica coffee beans 1 kg', reference: 'ARB-1' });
+    const product = opened.catalog.createProduct({
+      name: 'Arabica coffee beans 1 kg',
+      reference: 'ARB-1',
+    });
 
     expect(origins).toEqual([Origin.command]);
     expect(product).toMatchObject({ name: 'Arabica coffee beans 1 kg', reference: 'ARB-1' });
     expect(product.id).toMatch(/^[0-9a-z]{16}$/);
-    expect(opened.products()).toEqual([product]);
+    expect(opened.catalog.products()).toEqual([product]);
   });
 
   it('CMD3 calls subscribers at once, on remote changes, and never after unsubscribing', () => {
@@ -81,24 +84,24 @@ describe('products', () => {
     const bob = workspace();
     const seen: (readonly Product[])[] = [];
 
-    const unsubscribe = bob.subscribeProducts((products) => seen.push(products));
-    alice.createProduct({ name: 'Gift box' });
+    const unsubscribe = bob.catalog.subscribeProducts((products) => seen.push(products));
+    alice.catalog.createProduct({ name: 'Gift box' });
     exchange(alice, bob);
     unsubscribe();
-    alice.createProduct({ name: 'Tea' });
+    alice.catalog.createProduct({ name: 'Tea' });
     exchange(alice, bob);
 
     expect(seen.map((products) => products.map((product) => product.name))).toEqual([
       [],
       ['Gift box'],
     ]);
-    expect(bob.products().map((product) => product.name)).toEqual(['Gift box', 'Tea']);
+    expect(bob.catalog.products().map((product) => product.name)).toEqual(['Gift box', 'Tea']);
   });
 
   it('CAT1 merges concurrent edits of one product field by field', () => {
     const alice = workspace();
     const bob = workspace();
-    const product = alice.createProduct({ name: 'Beans' });
+    const product = alice.catalog.createProduct({ name: 'Beans' });
     exchange(alice, bob);
 
     const record = (opened: Workspace) =>
@@ -109,7 +112,7 @@ describe('products', () => {
     exchange(bob, alice);
 
     for (const opened of [alice, bob]) {
-      expect(opened.products()).toEqual([
+      expect(opened.catalog.products()).toEqual([
         { id: product.id, name: 'Arabica beans', reference: 'ARB-1', type: 'storable' },
       ]);
     }

@@ -44,7 +44,10 @@ describe('kura-workspace', () => {
       html`<kura-workspace workspace=${id}></kura-workspace>`,
     );
     const firstStore = await openStore(first);
-    firstStore.createProduct({ name: 'Arabica coffee beans 1 kg', barcode: '09506000134352' });
+    firstStore.catalog.createProduct({
+      name: 'Arabica coffee beans 1 kg',
+      barcode: '09506000134352',
+    });
     first.remove();
     await first.closed;
 
@@ -55,7 +58,7 @@ describe('kura-workspace', () => {
 
     expect(secondStore).not.to.equal(firstStore);
     expect(secondStore.document('catalog')).not.to.equal(firstStore.document('catalog'));
-    expect(secondStore.products().map((product) => product.barcode)).to.deep.equal([
+    expect(secondStore.catalog.products().map((product) => product.barcode)).to.deep.equal([
       '09506000134352',
     ]);
   });
