@@ -1,10 +1,15 @@
-export { DomainError, KuraError } from './errors.js';
-export { GTIN_LENGTHS, gs1CheckDigit, isValidGtin, toGtin14 } from './gtin.js';
-export {
-  PRODUCT_NAME_MAX,
-  validateProductDraft,
-  type ProductDraft,
-  type ProductErrorCode,
-  type ProductFields,
-  type ProductType,
-} from './product.js';
+export * from './conflicts.js';
+export * from './count.js';
+export * from './decimal.js';
+export * from './errors.js';
+export * from './gtin.js';
+export * from './inventory-import.js';
+export * from './location.js';
+export * from './lot.js';
+export type * from './model.js';
+export * from './move.js';
+export * from './product.js';
+export * from './quantities.js';
+export * from './reservation.js';
+export * from './uom.js';
+export * from './warehouse.js';
