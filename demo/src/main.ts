@@ -1,5 +1,5 @@
 import type { KuraWorkspace } from '@kura/elements';
-import type { Product } from '@kura/store';
+import type { Product } from '@kura/domain';
 
 /** What the demo server tells the page: where the sync server listens. */
 interface DemoConfig {

@@ -1,30 +1,75 @@
-import { validateProductDraft, type ProductDraft, type ProductFields } from '@kura/domain';
+import {
+  DomainError,
+  LocationTree,
+  planWarehouse,
+  STANDARD_UNIT_CATEGORIES,
+  STANDARD_UNITS,
+  VIRTUAL_LOCATIONS,
+  validateProductDraft,
+  validateProductUnits,
+  validateUnits,
+  type Location,
+  type LocationUsage,
+  type Product,
+  type ProductDraft,
+  type Unit,
+  type Warehouse,
+  type WarehouseSteps,
+} from '@kura/domain';
 import type * as Y from 'yjs';
 
+import { StoreError } from './errors.js';
 import { randomId } from './ids.js';
 import { Origin } from './origins.js';
 import { RecordProjection } from './projection.js';
-import { insertRecord, type RecordMap } from './records.js';
+import { insertRecord, patchRecord, type RecordMap } from './records.js';
 
-/** A product as the store hands it out: plain, frozen data. */
-export interface Product extends ProductFields {
-  readonly id: string;
+/** What a user gives to add a location. */
+export interface LocationDraft {
+  name: string;
+  usage: LocationUsage;
+  parentId?: string | undefined;
 }
 
+/** What a user gives to add a warehouse. */
+export interface WarehouseDraft {
+  code: string;
+  name?: string | undefined;
+  receptionSteps: WarehouseSteps;
+  deliverySteps: WarehouseSteps;
+}
+
+/** Codes of the errors that catalog commands throw besides the domain's. */
+export type CatalogErrorCode =
+  'product-unknown' | 'location-parent-unknown' | 'location-name-empty';
+
 /**
- * The catalog of a workspace: products, units, locations and partners, each a record whose
- * fields merge one by one. Commands validate with the domain before they write.
+ * The catalog of a workspace: products, units, locations and warehouses, each a record whose
+ * fields merge one by one. The standard units and virtual locations are built in, the same on
+ * every replica, so nobody has to seed them. Commands validate with the domain before writing.
  */
 export class Catalog {
   readonly #doc: Y.Doc;
   readonly #products: RecordProjection<Product>;
+  readonly #units: RecordProjection<Unit>;
+  readonly #locations: RecordProjection<Location>;
+  readonly #warehouses: RecordProjection<Warehouse>;
+  readonly #locationListeners = new Set<(tree: LocationTree) => void>();
   #productList: readonly Product[] | undefined;
+  #tree: LocationTree | undefined;
 
   /** @internal Opened by the workspace. */
   constructor(doc: Y.Doc) {
     this.#doc = doc;
-    this.#products = new RecordProjection<Product>(this.#productMap, () => {
+    this.#products = new RecordProjection<Product>(doc.getMap('products'), () => {
       this.#productList = undefined;
+    });
+    this.#units = new RecordProjection<Unit>(doc.getMap('units'));
+    this.#warehouses = new RecordProjection<Warehouse>(doc.getMap('warehouses'));
+    this.#locations = new RecordProjection<Location>(doc.getMap('locations'), () => {
+      this.#tree = undefined;
+      const tree = this.locationTree();
+      for (const listener of this.#locationListeners) listener(tree);
     });
   }
 
@@ -33,15 +78,44 @@ export class Catalog {
    *
    * @param draft - The product's fields as typed.
    * @returns The stored product.
-   * @throws {DomainError} The codes of `validateProductDraft`; nothing is written then.
+   * @throws {DomainError} The codes of `validateProductDraft` and `validateProductUnits`;
+   *   nothing is written then.
    */
   createProduct(draft: ProductDraft): Product {
     const fields = validateProductDraft(draft);
     const id = randomId();
+    validateProductUnits(fields, this.units());
 
-    this.#doc.transact(() => insertRecord(this.#productMap, id, fields), Origin.command);
+    this.#doc.transact(() => insertRecord(this.#map('products'), id, fields), Origin.command);
 
     return this.#products.get(id) ?? Object.freeze({ id, ...fields });
+  }
+
+  /**
+   * Changes some fields of a product; fields left out keep their value, and a concurrent edit of
+   * another field on another replica survives.
+   *
+   * @param id - The product's id.
+   * @param patch - The fields to change, as typed.
+   * @returns The product after the change.
+   * @throws {StoreError} `product-unknown`.
+   * @throws {DomainError} The codes of `validateProductDraft` for the changed product.
+   */
+  updateProduct(id: string, patch: Partial<ProductDraft>): Product {
+    const current = this.#products.get(id);
+    const record = this.#map('products').get(id);
+    if (current === undefined || record === undefined) {
+      throw new StoreError<CatalogErrorCode>('product-unknown', `no product has the id "${id}"`);
+    }
+    const fields = validateProductDraft({ ...current, ...patch });
+    validateProductUnits(fields, this.units());
+    const changed = Object.fromEntries(
+      Object.keys(patch).map((key) => [key, fields[key as keyof typeof fields]]),
+    );
+
+    this.#doc.transact(() => patchRecord(record, changed), Origin.command);
+
+    return this.product(id) ?? current;
   }
 
   /** @returns The product with that id, if there is one. */
@@ -60,6 +134,11 @@ export class Catalog {
     return this.#productList;
   }
 
+  /** @returns The products by id, for lookups on a hot path. */
+  productMap(): ReadonlyMap<string, Product> {
+    return this.#products.all();
+  }
+
   /**
    * Calls `listener` with every product, now and after each change, local or remote.
    *
@@ -69,7 +148,129 @@ export class Catalog {
     return this.#products.subscribe(() => listener(this.products()));
   }
 
-  get #productMap(): RecordMap {
-    return this.#doc.getMap('products');
+  /**
+   * Adds a unit of measure to one of the categories.
+   *
+   * @param draft - The unit without its id.
+   * @returns The stored unit.
+   * @throws {DomainError} The codes of `validateUnits` for the units with this one added.
+   */
+  defineUnit(draft: Omit<Unit, 'id'>): Unit {
+    const unit: Unit = { ...draft, id: randomId() };
+    validateUnits(STANDARD_UNIT_CATEGORIES, [...this.units(), unit]);
+
+    this.#doc.transact(() => insertRecord(this.#map('units'), unit.id, unit), Origin.command);
+
+    return unit;
   }
+
+  /** @returns The standard units followed by those defined in this workspace. */
+  units(): Unit[] {
+    return [...STANDARD_UNITS, ...this.#units.all().values()];
+  }
+
+  /**
+   * @returns The unit with that id.
+   * @throws {DomainError} `unit-unknown`.
+   */
+  unit(id: string): Unit {
+    const unit = STANDARD_UNITS.find((standard) => standard.id === id) ?? this.#units.get(id);
+    if (unit === undefined) {
+      throw new DomainError('unit-unknown', `no unit has the id "${id}"`);
+    }
+    return unit;
+  }
+
+  /**
+   * Adds a location under another.
+   *
+   * @param draft - Its name, usage and parent.
+   * @returns The stored location.
+   * @throws {StoreError} `location-name-empty` or `location-parent-unknown`.
+   */
+  createLocation(draft: LocationDraft): Location {
+    const name = draft.name.trim();
+    if (name === '') {
+      throw new StoreError<CatalogErrorCode>('location-name-empty', 'a location needs a name');
+    }
+    if (draft.parentId !== undefined && !this.locationTree().has(draft.parentId)) {
+      throw new StoreError<CatalogErrorCode>(
+        'location-parent-unknown',
+        `no location has the id "${draft.parentId}"; pick an existing parent`,
+      );
+    }
+    const location: Location = {
+      id: randomId(),
+      name,
+      usage: draft.usage,
+      parentId: draft.parentId,
+    };
+
+    this.#doc.transact(
+      () => insertRecord(this.#map('locations'), location.id, location),
+      Origin.command,
+    );
+
+    return location;
+  }
+
+  /** @returns Every location, the virtual ones first, as a tree. */
+  locationTree(): LocationTree {
+    this.#tree ??= new LocationTree(
+      tolerantLocations([...VIRTUAL_LOCATIONS, ...this.#locations.all().values()]),
+    );
+    return this.#tree;
+  }
+
+  /**
+   * Calls `listener` with the new tree each time a location is added or changed.
+   *
+   * @returns A function that stops the calls.
+   */
+  onLocations(listener: (tree: LocationTree) => void): () => void {
+    this.#locationListeners.add(listener);
+    return () => this.#locationListeners.delete(listener);
+  }
+
+  /**
+   * Adds a warehouse with the locations its receipt and delivery steps need, in one transaction.
+   *
+   * @param draft - Its code, name and steps.
+   * @returns The stored warehouse.
+   * @throws {DomainError} The codes of `planWarehouse`.
+   */
+  createWarehouse(draft: WarehouseDraft): Warehouse {
+    const plan = planWarehouse({ ...draft, id: randomId() });
+
+    this.#doc.transact(() => {
+      for (const location of plan.locations) {
+        insertRecord(this.#map('locations'), location.id, location);
+      }
+      insertRecord(this.#map('warehouses'), plan.warehouse.id, plan.warehouse);
+    }, Origin.command);
+
+    return plan.warehouse;
+  }
+
+  /** @returns Every warehouse. */
+  warehouses(): Warehouse[] {
+    return [...this.#warehouses.all().values()];
+  }
+
+  #map(name: 'products' | 'units' | 'locations' | 'warehouses'): RecordMap {
+    return this.#doc.getMap(name);
+  }
+}
+
+/**
+ * Locations arrive from other replicas one record at a time, and a child can arrive before its
+ * parent. Until the parent is known the child hangs at the top, rather than breaking the tree.
+ */
+function tolerantLocations(locations: Location[]): Location[] {
+  const ids = new Set(locations.map((location) => location.id));
+  return locations.map((location) =>
+    location.parentId === undefined || ids.has(location.parentId)
+      ? location
+      : { ...location, parentId: undefined },
+  );
 }

@@ -1,6 +1,21 @@
-export { Catalog, type Product } from './catalog.js';
+export {
+  Catalog,
+  type CatalogErrorCode,
+  type LocationDraft,
+  type WarehouseDraft,
+} from './catalog.js';
 export { DocumentSet, type SyncStatus } from './documents.js';
 export { StoreError } from './errors.js';
+export { Ledger, ledgerPeriod } from './ledger.js';
+export {
+  lotId,
+  Stock,
+  type DoneMoveDraft,
+  type InventoryImportResult,
+  type PlannedMoveDraft,
+  type StockErrorCode,
+  type StoredCount,
+} from './stock.js';
 export { randomId } from './ids.js';
 export { Origin } from './origins.js';
 export {

@@ -3,6 +3,7 @@ import type * as Y from 'yjs';
 import { Catalog } from './catalog.js';
 import { DocumentSet, type SyncStatus } from './documents.js';
 import { StoreError } from './errors.js';
+import { Stock } from './stock.js';
 
 /** The documents every workspace opens at start; the ledger's period documents open later. */
 export const DOCUMENT_NAMES = ['catalog', 'stock', 'crm'] as const;
@@ -18,6 +19,8 @@ export interface WorkspaceOptions {
   server?: string | undefined;
   /** The token that the server asks for, sent with every connection. */
   token?: string | undefined;
+  /** Who works in this replica; recorded with every fact it writes. */
+  user?: string | undefined;
   /** Keep the documents in IndexedDB. Defaults to `true` where IndexedDB exists. */
   persist?: boolean | undefined;
   /** A WebSocket class for runtimes without a global one (Node: the `ws` package). */
@@ -39,11 +42,17 @@ export class Workspace {
   /** The workspace id, as given when it was opened. */
   readonly id: string;
 
-  /** Settles when the documents opened at start have been read back from IndexedDB. */
+  /**
+   * Settles when the documents opened at start, and the ledger's period documents they list,
+   * have been read back from IndexedDB.
+   */
   readonly loaded: Promise<void>;
 
-  /** Products, units, locations and partners. */
+  /** Products, units, locations and warehouses. */
   readonly catalog: Catalog;
+
+  /** The ledger, open moves, lots, counts, quantities and conflicts. */
+  readonly stock: Stock;
 
   readonly #documents: DocumentSet;
 
@@ -56,8 +65,11 @@ export class Workspace {
     });
 
     const opened = DOCUMENT_NAMES.map((name) => this.#documents.open(name));
-    this.loaded = Promise.all(opened.map(({ loaded }) => loaded)).then(() => {});
+    const documentsLoaded = Promise.all(opened.map(({ loaded }) => loaded)).then(() => {});
     this.catalog = new Catalog(this.document('catalog'));
+    const author = { user: options.user ?? 'anonymous', client: this.document('stock').clientID };
+    this.stock = new Stock(this.#documents, this.catalog, author, documentsLoaded);
+    this.loaded = this.stock.loaded;
   }
 
   /** Where the workspace stands with its sync server. */
@@ -88,8 +100,13 @@ export class Workspace {
    * The Yjs document behind a name, for tools and tests that inspect the raw data. Elements use
    * the commands and subscriptions instead.
    */
-  document(name: DocumentName): Y.Doc {
+  document(name: DocumentName | `ledger-${string}`): Y.Doc {
     return this.#documents.open(name).doc;
+  }
+
+  /** @returns The names of the documents open so far, the ledger's periods among them. */
+  openDocuments(): string[] {
+    return this.#documents.names;
   }
 
   /** Closes the connections and IndexedDB, after the pending writes are stored. */

@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 
-import { DomainError } from '@kura/domain';
+import { DomainError, type Product } from '@kura/domain';
 
-import { Origin, openWorkspace, StoreError, type Product, type Workspace } from '../src/index.js';
+import { Origin, openWorkspace, StoreError, type Workspace } from '../src/index.js';
 
 const open: Workspace[] = [];
 
@@ -113,7 +113,7 @@ describe('products', () => {
 
     for (const opened of [alice, bob]) {
       expect(opened.catalog.products()).toEqual([
-        { id: product.id, name: 'Arabica beans', reference: 'ARB-1', type: 'storable' },
+        { ...product, name: 'Arabica beans', reference: 'ARB-1' },
       ]);
     }
   });

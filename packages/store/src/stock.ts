@@ -1,0 +1,789 @@
+import {
+  add,
+  applyCount,
+  compare,
+  convertQuantity,
+  DomainError,
+  duplicateSerialConflicts,
+  isOpenMove,
+  negativeStockConflicts,
+  outdatedCountConflicts,
+  planReservation,
+  QuantIndex,
+  quantityPlaces,
+  removalStrategyFor,
+  reservationVerdicts,
+  stockQuantities,
+  subtract,
+  transitionMove,
+  validateCountDraft,
+  validateInventoryRows,
+  validateLotDraft,
+  validateMoveDraft,
+  VIRTUAL_LOCATION_IDS,
+  type Author,
+  type Conflict,
+  type Count,
+  type CountDraft,
+  type CountOutcome,
+  type Decimal,
+  type InventoryRowError,
+  type Lot,
+  type LotDraft,
+  type Move,
+  type Product,
+  type Quant,
+  type StockQuantities,
+} from '@kura/domain';
+import Papa from 'papaparse';
+import type * as Y from 'yjs';
+
+import type { Catalog } from './catalog.js';
+import type { DocumentSet } from './documents.js';
+import { StoreError } from './errors.js';
+import { randomId } from './ids.js';
+import { Ledger } from './ledger.js';
+import { Origin } from './origins.js';
+import { RecordProjection } from './projection.js';
+import { insertRecord, patchRecord, type RecordMap } from './records.js';
+
+/** What a user gives to book stock that physically moved, such as a receipt at the dock. */
+export interface DoneMoveDraft {
+  productId: string;
+  /** In `unitId`, or in the product's unit when no unit is given. */
+  quantity: Decimal | number;
+  unitId?: string | undefined;
+  sourceId: string;
+  destinationId: string;
+  lotId?: string | undefined;
+  /** When it happened; now by default. */
+  date?: number | undefined;
+  origin?: string | undefined;
+}
+
+/** What a user gives to plan a move that will happen later. */
+export type PlannedMoveDraft = DoneMoveDraft & { chainedFrom?: readonly string[] | undefined };
+
+/** A count as the store keeps it: pending until applied or discarded. */
+export interface StoredCount extends Count {
+  readonly state: 'pending' | 'applied' | 'discarded';
+}
+
+/** The outcome of an inventory import: nothing is applied unless every row is good. */
+export type InventoryImportResult =
+  | { readonly ok: true; readonly applied: number }
+  | { readonly ok: false; readonly errors: readonly InventoryRowError[] };
+
+/** Codes of the errors that stock commands throw besides the domain's. */
+export type StockErrorCode =
+  | 'product-unknown'
+  | 'move-unknown'
+  | 'move-not-reserved'
+  | 'count-unknown'
+  | 'count-closed'
+  | 'stock-insufficient'
+  | 'import-unreadable';
+
+/**
+ * The stock of a workspace: the ledger of done moves, open moves and their reservations, lots
+ * and counts, with the quantities and conflicts derived from them. Every quantity comes from
+ * the done moves (facts), never from a counter that two replicas could overwrite.
+ */
+export class Stock {
+  /** Settles when the ledger's period documents listed at start have been read. */
+  readonly loaded: Promise<void>;
+
+  readonly #doc: Y.Doc;
+  readonly #catalog: Catalog;
+  readonly #author: Author;
+  readonly #ledger: Ledger;
+  readonly #quants: QuantIndex;
+  readonly #moves: RecordProjection<Move>;
+  readonly #lots: RecordProjection<Lot>;
+  readonly #counts: RecordProjection<StoredCount>;
+  /** Done moves from and to suppliers, kept for the duplicate-serial verdict. */
+  readonly #supplierMoves = new Map<string, Move>();
+  readonly #listeners = new Set<() => void>();
+  #conflicts: readonly Conflict[] | undefined;
+  #verdicts: ReturnType<typeof reservationVerdicts> | undefined;
+
+  /** @internal Opened by the workspace. */
+  constructor(documents: DocumentSet, catalog: Catalog, author: Author, loaded: Promise<void>) {
+    this.#doc = documents.open('stock').doc;
+    this.#catalog = catalog;
+    this.#author = author;
+    this.#ledger = new Ledger(documents, this.#doc);
+    this.#quants = new QuantIndex(catalog.locationTree(), (productId) => this.#places(productId));
+
+    const changed = () => this.#changed();
+    this.#moves = new RecordProjection<Move>(this.#doc.getMap('moves'), changed);
+    this.#lots = new RecordProjection<Lot>(this.#doc.getMap('lots'), changed);
+    this.#counts = new RecordProjection<StoredCount>(this.#doc.getMap('counts'), changed);
+    catalog.onLocations((tree) => {
+      this.#quants.setTree(tree);
+      this.#changed();
+    });
+    this.#ledger.onMoves((moves, replaced) => this.#applyDone(moves, replaced));
+    this.loaded = loaded.then(() => this.#ledger.open());
+  }
+
+  // Commands: done moves
+
+  /**
+   * Books a move that physically happened: it goes straight to the ledger as a done move.
+   *
+   * @param draft - What moved, how much, from where to where.
+   * @returns The done move, in the product's unit.
+   * @throws {DomainError} The codes of `validateMoveDraft` and `unit-category-mismatch`.
+   */
+  recordMove(draft: DoneMoveDraft): Move {
+    const move = this.#validate(draft, 'done', randomId());
+    this.#ledger.record([move]);
+    return move;
+  }
+
+  /**
+   * Books goods received from a vendor into a location.
+   *
+   * @returns The done move.
+   * @throws {DomainError} The codes of `validateMoveDraft`.
+   */
+  receive(draft: Omit<DoneMoveDraft, 'sourceId' | 'destinationId'> & { locationId: string }) {
+    const { locationId, ...rest } = draft;
+    return this.recordMove({
+      ...rest,
+      sourceId: VIRTUAL_LOCATION_IDS.vendors,
+      destinationId: locationId,
+    });
+  }
+
+  /**
+   * Books goods shipped from a location to a customer. A storable product must be available
+   * there on this replica; a merge with another replica's work may still leave stock negative,
+   * which then shows as a conflict.
+   *
+   * @returns The done move.
+   * @throws {StoreError} `stock-insufficient`.
+   * @throws {DomainError} The codes of `validateMoveDraft`.
+   */
+  deliver(draft: Omit<DoneMoveDraft, 'sourceId' | 'destinationId'> & { locationId: string }) {
+    const { locationId, ...rest } = draft;
+    const move = this.#validate(
+      { ...rest, sourceId: locationId, destinationId: VIRTUAL_LOCATION_IDS.customers },
+      'done',
+      randomId(),
+    );
+    this.#requireAvailable(move);
+    this.#ledger.record([move]);
+    return move;
+  }
+
+  // Commands: open moves
+
+  /**
+   * Plans a move that will happen later, in the draft state.
+   *
+   * @returns The open move.
+   * @throws {DomainError} The codes of `validateMoveDraft`.
+   */
+  planMove(draft: PlannedMoveDraft): Move {
+    const move = this.#validate(draft, 'draft', randomId());
+    this.#doc.transact(() => insertRecord(this.#moveMap, move.id, move), Origin.command);
+    return move;
+  }
+
+  /**
+   * Confirms a planned move: it now counts in the forecast, and waits for the moves it is
+   * chained to.
+   *
+   * @throws {StoreError} `move-unknown`.
+   * @throws {DomainError} `move-transition-forbidden`.
+   */
+  confirmMove(id: string): Move {
+    const move = this.#openMove(id);
+    const waits = (move.chainedFrom ?? []).some((before) => this.#moves.get(before) !== undefined);
+    return this.#write(transitionMove(move, waits ? 'waiting' : 'confirmed'));
+  }
+
+  /**
+   * Reserves stock for a confirmed move leaving its source, in the removal order of the
+   * product or location (FIFO, FEFO or LIFO). A partial reservation holds what there is and the
+   * move stays confirmed; a full one makes it assigned.
+   *
+   * @returns The move with its reservation.
+   * @throws {StoreError} `move-unknown`.
+   * @throws {DomainError} `move-transition-forbidden`.
+   */
+  reserveMove(id: string): Move {
+    const move = this.#openMove(id);
+    const product = this.#product(move.productId);
+    const tree = this.#catalog.locationTree();
+    const held = this.#heldByOthers(move.id);
+    const plan = planReservation({
+      productId: move.productId,
+      quantity: move.quantity,
+      quants: this.#quants.quants(move.productId, move.sourceId),
+      reservedElsewhere: (quant) => held.get(bucketKey(quant)) ?? '0',
+      strategy: removalStrategyFor(product, move.sourceId, tree),
+      lots: this.lots(move.productId),
+      within: (locationId) => tree.isWithin(locationId, move.sourceId),
+      serial: product.tracking === 'serial',
+    });
+
+    const full = compare(plan.missing, '0') <= 0;
+    const reserved = full ? transitionMove(move, 'assigned') : move;
+    return this.#write({
+      ...reserved,
+      reservation: { lines: plan.lines, at: Date.now(), client: this.#author.client },
+    });
+  }
+
+  /**
+   * Gives back the stock a move holds; it goes back to confirmed.
+   *
+   * @throws {StoreError} `move-unknown`.
+   */
+  unreserveMove(id: string): Move {
+    const move = this.#openMove(id);
+    const confirmed = move.state === 'assigned' ? transitionMove(move, 'confirmed') : move;
+    return this.#write({ ...confirmed, reservation: undefined });
+  }
+
+  /**
+   * Validates a move: its reserved lines become done moves in the ledger, one per location and
+   * lot, and the open move is closed. A validation is a person's word that goods moved, not an
+   * automation: two replicas that validate one move while apart each book it, and the double
+   * shipment shows as negative stock rather than being merged away.
+   *
+   * @returns The done moves.
+   * @throws {StoreError} `move-unknown`, or `move-not-reserved` when a move leaving stock holds
+   *   less than its quantity.
+   * @throws {DomainError} `move-transition-forbidden` and the codes of `validateMoveDraft`.
+   */
+  validateMove(id: string): Move[] {
+    const move = this.#openMove(id);
+    transitionMove(move, 'done');
+    const tree = this.#catalog.locationTree();
+    const leavesStock = tree.descendants(move.sourceId).some((location) => tree.internal(location));
+    const lines = move.reservation?.lines ?? [];
+    const held = lines.reduce((sum, line) => add(sum, line.quantity), '0');
+    if (leavesStock && this.#isStorable(move.productId) && compare(held, move.quantity) < 0) {
+      throw new StoreError<StockErrorCode>(
+        'move-not-reserved',
+        `move "${id}" holds ${held} of ${move.quantity}; reserve it before validating`,
+      );
+    }
+
+    const parts =
+      lines.length > 0
+        ? lines
+        : [{ locationId: move.sourceId, lotId: move.lotId, quantity: move.quantity }];
+    const done = parts.map((line) =>
+      this.#validate(
+        {
+          productId: move.productId,
+          quantity: line.quantity,
+          sourceId: line.locationId,
+          destinationId: move.destinationId,
+          lotId: line.lotId ?? move.lotId,
+          origin: move.origin,
+          date: Date.now(),
+        },
+        'done',
+        randomId(),
+      ),
+    );
+
+    this.#ledger.record(done);
+    this.#doc.transact(() => this.#moveMap.delete(id), Origin.command);
+    return done;
+  }
+
+  /**
+   * Cancels an open move; what it held is free again.
+   *
+   * @throws {StoreError} `move-unknown`.
+   * @throws {DomainError} `move-transition-forbidden`.
+   */
+  cancelMove(id: string): Move {
+    const move = this.#openMove(id);
+    return this.#write({ ...transitionMove(move, 'cancelled'), reservation: undefined });
+  }
+
+  // Commands: lots and counts
+
+  /**
+   * Records a lot or serial number of a product. Its id derives from the product and the name,
+   * so two replicas that record the same lot offline end with one record.
+   *
+   * @returns The lot.
+   * @throws {StoreError} `product-unknown`.
+   * @throws {DomainError} The codes of `validateLotDraft`.
+   */
+  createLot(draft: LotDraft): Lot {
+    const product = this.#product(draft.productId);
+    const fields = validateLotDraft(draft, this.lots(draft.productId), product.tracking);
+    const id = lotId(fields.productId, fields.name);
+    const lot: Lot = { ...fields, id: this.#lots.get(id) === undefined ? id : randomId() };
+
+    this.#doc.transact(() => insertRecord(this.#lotMap, lot.id, lot), Origin.command);
+    return lot;
+  }
+
+  /**
+   * Records what someone counted. The quantity on hand this replica shows now is kept with it,
+   * so that a move booked elsewhere meanwhile makes the count outdated instead of erased.
+   *
+   * @returns The pending count.
+   * @throws {StoreError} `product-unknown`.
+   * @throws {DomainError} The codes of `validateCountDraft`.
+   */
+  recordCount(draft: CountDraft): StoredCount {
+    const product = this.#product(draft.productId);
+    const unit = this.#catalog.unit(product.unitId);
+    const counted = validateCountDraft(draft, {
+      tracking: product.tracking,
+      rounding: unit.rounding,
+    });
+    const count: StoredCount = {
+      id: randomId(),
+      productId: draft.productId,
+      locationId: draft.locationId,
+      lotId: draft.lotId,
+      counted,
+      expected: this.#bucket(draft.productId, draft.locationId, draft.lotId),
+      at: Date.now(),
+      author: this.#author,
+      state: 'pending',
+    };
+
+    this.#doc.transact(() => insertRecord(this.#countMap, count.id, count), Origin.command);
+    return count;
+  }
+
+  /**
+   * Applies a pending count: one move to or from the inventory location for the difference with
+   * the quantity on hand now. An outdated count is not applied unless `confirmOutdated` is set.
+   * The move's id derives from the count's, so applying it twice books it once.
+   *
+   * @returns What happened: a move, nothing to book, or outdated.
+   * @throws {StoreError} `count-unknown` or `count-closed`.
+   */
+  applyCount(id: string, options: { confirmOutdated?: boolean } = {}): CountOutcome {
+    const count = this.#pendingCount(id);
+    const unit = this.#catalog.unit(this.#product(count.productId).unitId);
+    const current = this.#bucket(count.productId, count.locationId, count.lotId);
+    const outcome = applyCount(count, current, {
+      inventoryLocationId: VIRTUAL_LOCATION_IDS.inventory,
+      confirmOutdated: options.confirmOutdated,
+      rounding: unit.rounding,
+    });
+    if (outcome.kind === 'outdated') return outcome;
+
+    if (outcome.kind === 'move') {
+      // Two replicas applying one count write one fact: same id, and the same date, so that the
+      // version the document keeps arrives at the same time whichever it is.
+      const move = { ...outcome.move, date: count.at };
+      this.#ledger.record([this.#validate(move, 'done', `count-${count.id}`)]);
+    }
+    this.#doc.transact(
+      () => patchRecord(this.#countMap.get(id) as Y.Map<unknown>, { state: 'applied' }),
+      Origin.command,
+    );
+    return outcome;
+  }
+
+  /**
+   * Drops a pending count without booking anything.
+   *
+   * @throws {StoreError} `count-unknown` or `count-closed`.
+   */
+  discardCount(id: string): void {
+    this.#pendingCount(id);
+    this.#doc.transact(
+      () => patchRecord(this.#countMap.get(id) as Y.Map<unknown>, { state: 'discarded' }),
+      Origin.command,
+    );
+  }
+
+  /**
+   * Imports an initial inventory from CSV text with the columns product (reference or barcode),
+   * location (name), lot, quantity and unit. Every row is checked first; a file with any bad row
+   * applies nothing and reports every bad row with its line and reason.
+   *
+   * @param csv - The file's text.
+   * @returns The number of rows applied, or every error.
+   * @throws {StoreError} `import-unreadable` when the text is not CSV with a header row.
+   */
+  importInventory(csv: string): InventoryImportResult {
+    const parsed = Papa.parse<Record<string, string>>(csv.trim(), {
+      header: true,
+      skipEmptyLines: false,
+    });
+    if (parsed.meta.fields === undefined || parsed.meta.fields.length === 0) {
+      throw new StoreError<StockErrorCode>('import-unreadable', 'the file has no header row');
+    }
+
+    const catalog = this.#catalog;
+    const tree = catalog.locationTree();
+    const products = catalog.products();
+    const result = validateInventoryRows(parsed.data, {
+      productByReferenceOrBarcode: (text) =>
+        products.find((product) => product.reference === text || product.barcode === text),
+      locationByName: (name) =>
+        tree
+          .locations()
+          .find((location) => location.name === name || tree.fullName(location.id) === name),
+      unitByName: (name) => catalog.units().find((unit) => unit.name === name || unit.id === name),
+      convert: (quantity, from, to) =>
+        convertQuantity(quantity, catalog.unit(from), catalog.unit(to)),
+    });
+    if (!result.ok) return { ok: false, errors: result.errors };
+
+    const moves: Move[] = [];
+    for (const row of result.counts) {
+      const lot =
+        row.lotName === undefined ? undefined : this.#lotNamed(row.productId, row.lotName);
+      const current = this.#bucket(row.productId, row.locationId, lot?.id);
+      const outcome = applyCount(
+        {
+          id: randomId(),
+          productId: row.productId,
+          locationId: row.locationId,
+          lotId: lot?.id,
+          counted: row.quantity,
+          expected: current,
+          at: Date.now(),
+          author: this.#author,
+        },
+        current,
+        {
+          inventoryLocationId: VIRTUAL_LOCATION_IDS.inventory,
+          rounding: this.#rounding(row.productId),
+        },
+      );
+      if (outcome.kind === 'move') moves.push(this.#validate(outcome.move, 'done', randomId()));
+    }
+    this.#ledger.record(moves);
+    return { ok: true, applied: result.counts.length };
+  }
+
+  // Queries
+
+  /**
+   * The quantities of a product in a location or warehouse with its children.
+   *
+   * @param productId - The product.
+   * @param scopeId - A location, or a warehouse's view location.
+   * @returns On hand, reserved, available, incoming, outgoing and forecast, in the product's unit.
+   */
+  quantities(productId: string, scopeId: string): StockQuantities {
+    const open = [...this.#moves.all().values()].filter(
+      (move) => move.productId === productId && isOpenMove(move.state),
+    );
+    const kept = this.#reservationVerdicts().kept;
+    const holding = open.map((move) =>
+      kept.has(move.id) || move.reservation === undefined
+        ? move
+        : { ...move, reservation: undefined },
+    );
+    const planned = stockQuantities(holding, productId, scopeId, this.#catalog.locationTree());
+    const onHand = this.#quants.onHand(productId, scopeId);
+
+    return {
+      onHand,
+      reserved: planned.reserved,
+      available: subtract(onHand, planned.reserved),
+      incoming: planned.incoming,
+      outgoing: planned.outgoing,
+      forecast: subtract(add(onHand, planned.incoming), planned.outgoing),
+    };
+  }
+
+  /** @returns The quantity of a product on hand in a location or warehouse with its children. */
+  onHand(productId: string, scopeId: string): Decimal {
+    return this.#quants.onHand(productId, scopeId);
+  }
+
+  /** @returns The non-empty quants of a product, optionally within a scope. */
+  quants(productId: string, scopeId?: string): Quant[] {
+    return this.#quants.quants(productId, scopeId);
+  }
+
+  /** @returns The moves not yet done, cancelled ones included, ordered by id. */
+  openMoves(): Move[] {
+    return byId([...this.#moves.all().values()]);
+  }
+
+  /** @returns The lots of a product, or of every product, ordered by id. */
+  lots(productId?: string): Lot[] {
+    const lots = byId([...this.#lots.all().values()]);
+    return productId === undefined ? lots : lots.filter((lot) => lot.productId === productId);
+  }
+
+  /** @returns Every count, pending or closed, ordered by id. */
+  counts(): StoredCount[] {
+    return byId([...this.#counts.all().values()]);
+  }
+
+  /**
+   * The rules a merge broke, the same list with the same ids on every replica that has the same
+   * data: reservations that no longer fit, negative stock, duplicate serials, outdated counts.
+   *
+   * @returns The conflicts, sorted by id.
+   */
+  conflicts(): readonly Conflict[] {
+    this.#conflicts ??= this.#computeConflicts();
+    return this.#conflicts;
+  }
+
+  /**
+   * Calls `listener` after every change of the stock, local or remote.
+   *
+   * @returns A function that stops the calls.
+   */
+  subscribe(listener: () => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** The ledger's period documents. */
+  get ledger(): Ledger {
+    return this.#ledger;
+  }
+
+  // Internals
+
+  get #moveMap(): RecordMap {
+    return this.#doc.getMap('moves');
+  }
+
+  get #lotMap(): RecordMap {
+    return this.#doc.getMap('lots');
+  }
+
+  get #countMap(): RecordMap {
+    return this.#doc.getMap('counts');
+  }
+
+  #validate(draft: PlannedMoveDraft, state: 'draft' | 'done', id: string): Move {
+    const product = this.#product(draft.productId);
+    const catalog = this.#catalog;
+    const unitId = draft.unitId ?? product.unitId;
+    const entered = String(draft.quantity);
+    const quantity =
+      unitId === product.unitId
+        ? entered
+        : convertQuantity(entered, catalog.unit(unitId), catalog.unit(product.unitId));
+
+    return validateMoveDraft(
+      {
+        id,
+        productId: draft.productId,
+        quantity,
+        entered: unitId === product.unitId ? undefined : { quantity: entered, unitId },
+        sourceId: draft.sourceId,
+        destinationId: draft.destinationId,
+        lotId: draft.lotId,
+        state,
+        origin: draft.origin,
+        date: draft.date ?? Date.now(),
+        chainedFrom: draft.chainedFrom,
+        author: this.#author,
+      },
+      {
+        products: catalog.productMap(),
+        tree: catalog.locationTree(),
+        places: (productId) => this.#places(productId),
+      },
+    );
+  }
+
+  #requireAvailable(move: Move): void {
+    if (!this.#isStorable(move.productId)) return;
+
+    const available =
+      move.lotId === undefined
+        ? this.quantities(move.productId, move.sourceId).available
+        : this.#quantOnHand(move.productId, move.sourceId, move.lotId);
+    if (compare(available, move.quantity) < 0) {
+      throw new StoreError<StockErrorCode>(
+        'stock-insufficient',
+        `only ${available} available at ${move.sourceId}, ${move.quantity} asked`,
+      );
+    }
+  }
+
+  /** The quantity of exactly one (product, location, lot) bucket, as counts and verdicts see it. */
+  #bucket(productId: string, locationId: string, lotId: string | undefined): Decimal {
+    return this.#quants.quant(productId, locationId, lotId)?.quantity ?? '0';
+  }
+
+  #quantOnHand(productId: string, locationId: string, lotId: string | undefined): Decimal {
+    if (lotId === undefined) return this.#quants.onHand(productId, locationId);
+    return this.#quants
+      .quants(productId, locationId)
+      .filter((quant) => quant.lotId === lotId)
+      .reduce((sum, quant) => add(sum, quant.quantity), '0');
+  }
+
+  /** The quantity other open moves hold per (location, lot) bucket. */
+  #heldByOthers(moveId: string): Map<string, Decimal> {
+    const kept = this.#reservationVerdicts().kept;
+    const held = new Map<string, Decimal>();
+    for (const move of this.#moves.all().values()) {
+      if (move.id === moveId || !kept.has(move.id)) continue;
+      for (const line of move.reservation?.lines ?? []) {
+        const key = bucketKey(line);
+        held.set(key, add(held.get(key) ?? '0', line.quantity));
+      }
+    }
+    return held;
+  }
+
+  #reservationVerdicts() {
+    this.#verdicts ??= reservationVerdicts(
+      (productId, locationId, lotId) => this.#bucket(productId, locationId, lotId),
+      [...this.#moves.all().values()],
+    );
+    return this.#verdicts;
+  }
+
+  #computeConflicts(): Conflict[] {
+    const catalog = this.#catalog;
+    const tree = catalog.locationTree();
+    const isInternal = (locationId: string) => tree.internal(locationId);
+    const serialProducts = new Set(
+      catalog
+        .products()
+        .filter((product) => product.tracking === 'serial')
+        .map(({ id }) => id),
+    );
+    const serialQuants = [...serialProducts].flatMap((productId) => this.#quants.quants(productId));
+    const supplierMoves = [...this.#supplierMoves.values()];
+    const vendors = VIRTUAL_LOCATION_IDS.vendors;
+    const pending = this.counts().filter((count) => count.state === 'pending');
+
+    return [
+      ...this.#reservationVerdicts().conflicts,
+      ...negativeStockConflicts(this.#quants.negativeQuants(), isInternal),
+      ...duplicateSerialConflicts({
+        quants: serialQuants,
+        lots: this.lots().filter((lot) => serialProducts.has(lot.productId)),
+        serialProducts,
+        receipts: supplierMoves.filter((move) => tree.isWithin(move.sourceId, vendors)),
+        returns: supplierMoves.filter((move) => tree.isWithin(move.destinationId, vendors)),
+        isInternal,
+      }),
+      ...outdatedCountConflicts(
+        pending,
+        (productId, locationId, lotId) => this.#bucket(productId, locationId, lotId),
+        (productId) => this.#rounding(productId),
+      ),
+    ].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  }
+
+  #applyDone(moves: readonly Move[], replaced: readonly Move[]): void {
+    const tree = this.#catalog.locationTree();
+    let counted = false;
+    for (const move of replaced) {
+      if (this.#quants.revertDone(move)) counted = true;
+      this.#supplierMoves.delete(move.id);
+    }
+    for (const move of moves) {
+      if (this.#quants.applyDone(move)) counted = true;
+      if (
+        tree.usage(move.sourceId) === 'supplier' ||
+        tree.usage(move.destinationId) === 'supplier'
+      ) {
+        this.#supplierMoves.set(move.id, move);
+      }
+    }
+    if (counted) this.#changed();
+  }
+
+  #changed(): void {
+    this.#conflicts = undefined;
+    this.#verdicts = undefined;
+    for (const listener of this.#listeners) listener();
+  }
+
+  #write(move: Move): Move {
+    const record = this.#moveMap.get(move.id);
+    this.#doc.transact(() => {
+      if (record === undefined) insertRecord(this.#moveMap, move.id, move);
+      else patchRecord(record, move);
+    }, Origin.command);
+    return this.#moves.get(move.id) ?? move;
+  }
+
+  #openMove(id: string): Move {
+    const move = this.#moves.get(id);
+    if (move === undefined) {
+      throw new StoreError<StockErrorCode>('move-unknown', `no open move has the id "${id}"`);
+    }
+    return move;
+  }
+
+  #pendingCount(id: string): StoredCount {
+    const count = this.#counts.get(id);
+    if (count === undefined) {
+      throw new StoreError<StockErrorCode>('count-unknown', `no count has the id "${id}"`);
+    }
+    if (count.state !== 'pending') {
+      throw new StoreError<StockErrorCode>(
+        'count-closed',
+        `count "${id}" is ${count.state} already`,
+      );
+    }
+    return count;
+  }
+
+  #lotNamed(productId: string, name: string): Lot {
+    return (
+      this.lots(productId).find((lot) => lot.name === name) ?? this.createLot({ productId, name })
+    );
+  }
+
+  #product(id: string): Product {
+    const product = this.#catalog.product(id);
+    if (product === undefined) {
+      throw new StoreError<StockErrorCode>('product-unknown', `no product has the id "${id}"`);
+    }
+    return product;
+  }
+
+  #isStorable(productId: string): boolean {
+    return this.#catalog.product(productId)?.type === 'storable';
+  }
+
+  #places(productId: string): number {
+    const product = this.#catalog.product(productId);
+    if (product === undefined) return 0;
+    try {
+      return quantityPlaces(this.#catalog.unit(product.unitId));
+    } catch (error) {
+      if (error instanceof DomainError) return 0;
+      throw error;
+    }
+  }
+
+  #rounding(productId: string): Decimal {
+    const product = this.#catalog.product(productId);
+    return product === undefined ? '0.01' : this.#catalog.unit(product.unitId).rounding;
+  }
+}
+
+/** The id of a lot: derived from its product and name, so replicas agree on it. */
+export function lotId(productId: string, name: string): string {
+  return `lot:${productId}:${encodeURIComponent(name)}`;
+}
+
+/** Lists in id order, so that every replica hands out the same list for the same records. */
+function byId<T extends { id: string }>(records: T[]): T[] {
+  return records.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
+function bucketKey(line: { locationId: string; lotId?: string | undefined }): string {
+  return `${line.locationId}\u0000${line.lotId ?? ''}`;
+}
