@@ -26,6 +26,8 @@ export default defineConfig(({ mode }) => ({
           },
           outDir: 'packages/elements/dist',
           emptyOutDir: false,
+          // One file is the promise of the embedding: lazily loaded parts are inlined.
+          rollupOptions: { output: { codeSplitting: false } },
           target: 'es2022',
         }
       : { outDir: 'dist', emptyOutDir: true, target: 'es2022' },

@@ -35,7 +35,6 @@ import {
   type Quant,
   type StockQuantities,
 } from '@kura/domain';
-import Papa from 'papaparse';
 import type * as Y from 'yjs';
 
 import type { Catalog } from './catalog.js';
@@ -412,10 +411,12 @@ export class Stock {
    * applies nothing and reports every bad row with its line and reason.
    *
    * @param csv - The file's text.
-   * @returns The number of rows applied, or every error.
+   * @returns A promise of the number of rows applied, or of every error.
    * @throws {StoreError} `import-unreadable` when the text is not CSV with a header row.
    */
-  importInventory(csv: string): InventoryImportResult {
+  async importInventory(csv: string): Promise<InventoryImportResult> {
+    // Loaded on first use: the parser is CommonJS and most pages never import a file.
+    const { default: Papa } = await import('papaparse');
     const parsed = Papa.parse<Record<string, string>>(csv.trim(), {
       header: true,
       skipEmptyLines: false,

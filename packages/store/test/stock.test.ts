@@ -341,7 +341,7 @@ describe('conflicts after a merge', () => {
 });
 
 describe('initial inventory', () => {
-  it('STK13 reports every bad row with its line and applies nothing', () => {
+  it('STK13 reports every bad row with its line and applies nothing', async () => {
     alice.catalog.updateProduct(bolts.id, { reference: 'BOLT' });
     const before = alice.stock.onHand(bolts.id, warehouse.stockLocationId);
     const csv = [
@@ -353,7 +353,7 @@ describe('initial inventory', () => {
       'BOLT,WH/Stock,,1,kg',
     ].join('\n');
 
-    const result = alice.stock.importInventory(csv);
+    const result = await alice.stock.importInventory(csv);
 
     expect(result.ok).toBe(false);
     expect(result.ok ? [] : [...new Set(result.errors.map((error) => error.line))]).toEqual([
@@ -362,12 +362,12 @@ describe('initial inventory', () => {
     expect(alice.stock.onHand(bolts.id, warehouse.stockLocationId)).toBe(before);
   });
 
-  it('STK13 applies a good file as counts into each location', () => {
+  it('STK13 applies a good file as counts into each location', async () => {
     alice.catalog.updateProduct(bolts.id, { reference: 'BOLT' });
     alice.catalog.updateProduct(beans.id, { reference: 'ARB' });
     const csv = 'product,location,lot,quantity,unit\nBOLT,WH/Stock,,2,dozen\nARB,WH/Stock,L1,7,\n';
 
-    expect(alice.stock.importInventory(csv)).toEqual({ ok: true, applied: 2 });
+    expect(await alice.stock.importInventory(csv)).toEqual({ ok: true, applied: 2 });
     expect(alice.stock.onHand(bolts.id, warehouse.stockLocationId)).toBe('24');
     expect(alice.stock.quants(beans.id, warehouse.stockLocationId)).toMatchObject([
       { lotId: lotId(beans.id, 'L1'), quantity: '7' },
