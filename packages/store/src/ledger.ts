@@ -82,7 +82,9 @@ export class Ledger {
     const byPeriod = new Map<string, Move[]>();
     for (const move of moves) {
       const period = ledgerPeriod(move.date);
-      byPeriod.set(period, [...(byPeriod.get(period) ?? []), move]);
+      const filed = byPeriod.get(period);
+      if (filed === undefined) byPeriod.set(period, [move]);
+      else filed.push(move);
     }
 
     const clocks: [string, number][] = [];
