@@ -30,7 +30,7 @@ async function takenPort(): Promise<number> {
 }
 
 describe('npm start', () => {
-  it('says which demo port is taken and which variable changes it, and frees the sync port', async () => {
+  it('names a taken demo port and its variable, and frees the sync port', async () => {
     const port = await takenPort();
     const dataDir = mkdtempSync(join(tmpdir(), 'kura-commands-'));
     cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));

@@ -274,7 +274,8 @@ async function measure(log) {
   started = performance.now();
   const snapshot = JSON.stringify(index.snapshot());
   log(
-    `index snapshot: ${mb(snapshot.length)} of JSON in ${Math.round(performance.now() - started)} ms`,
+    `index snapshot: ${mb(snapshot.length)} of JSON in ` +
+      `${Math.round(performance.now() - started)} ms`,
   );
 
   // 5. Incremental updates.

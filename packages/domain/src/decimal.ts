@@ -74,6 +74,23 @@ function exponentFree(value: number): string {
   return value.toFixed(20).replace(/\.?0+$/, '');
 }
 
+/**
+ * Reads a quantity that must be above zero, such as the quantity of a move.
+ *
+ * @param value - The quantity as typed or stored.
+ * @returns Its canonical form, or `undefined` when it is not a decimal above zero; the caller
+ *   raises the error that names its own rule.
+ */
+export function positiveDecimal(value: Decimal | number): Decimal | undefined {
+  let parsed: Decimal;
+  try {
+    parsed = decimal(value);
+  } catch {
+    return undefined;
+  }
+  return compare(parsed, '0') > 0 ? parsed : undefined;
+}
+
 /** @returns `a + b`, exactly. */
 export function add(a: Decimal, b: Decimal): Decimal {
   const x = parse(a);

@@ -27,9 +27,9 @@ export interface Unit {
   readonly id: string;
   readonly name: string;
   readonly categoryId: string;
-  /** How many of the category's reference unit one of this unit holds: dozen `'12'`, g `'0.001'`. */
+  /** How many reference units of the category one of this unit holds: dozen `'12'`, g `'0.001'`. */
   readonly ratio: Decimal;
-  /** The precision quantities in this unit round to: `'1'` for whole pieces, `'0.01'` by default. */
+  /** The precision its quantities round to: `'1'` for whole pieces, `'0.01'` by default. */
   readonly rounding: Decimal;
 }
 

@@ -1,4 +1,4 @@
-import { compare, decimal, decimalPlaces, type Decimal } from './decimal.js';
+import { compare, decimalPlaces, positiveDecimal, type Decimal } from './decimal.js';
 import { DomainError } from './errors.js';
 import type { LocationTree } from './location.js';
 import type { Move, MoveState, Product } from './model.js';
@@ -191,13 +191,8 @@ export function validateMoveDraft(draft: MoveDraft, context: MoveContext): Move 
 }
 
 function positiveQuantity(quantity: Decimal | number): Decimal {
-  let value: Decimal | undefined;
-  try {
-    value = decimal(quantity);
-  } catch {
-    value = undefined;
-  }
-  if (value === undefined || compare(value, '0') <= 0) {
+  const value = positiveDecimal(quantity);
+  if (value === undefined) {
     throw new DomainError<MoveErrorCode>(
       'move-quantity-not-positive',
       `${JSON.stringify(quantity)} is not a positive quantity; ` +

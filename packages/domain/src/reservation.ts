@@ -1,4 +1,4 @@
-import { compare, type Decimal, decimal, round, subtract, toScaled } from './decimal.js';
+import { compare, type Decimal, positiveDecimal, round, subtract, toScaled } from './decimal.js';
 import { DomainError } from './errors.js';
 import type { Lot, MoveLine, Quant, RemovalStrategy } from './model.js';
 
@@ -148,13 +148,8 @@ function wholeUnits(free: Decimal, remaining: Decimal, quant: Quant): Decimal {
 }
 
 function positive(quantity: Decimal): Decimal {
-  let value: Decimal | undefined;
-  try {
-    value = decimal(quantity);
-  } catch {
-    value = undefined;
-  }
-  if (value === undefined || compare(value, '0') <= 0) {
+  const value = positiveDecimal(quantity);
+  if (value === undefined) {
     throw new DomainError<ReservationErrorCode>(
       'reservation-quantity-invalid',
       `a move reserves a positive quantity, not "${quantity}"`,

@@ -1,18 +1,8 @@
 import { describe, expect, it } from 'vitest';
 
 import { applyCount, isCountOutdated, validateCountDraft } from '../src/count.js';
-import { DomainError } from '../src/errors.js';
 import type { Count } from '../src/model.js';
-
-function codeOf(run: () => unknown): string | undefined {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof DomainError) return error.code;
-    throw error;
-  }
-  return undefined;
-}
+import { codeOf } from './support.js';
 
 function count(counted: string, expected: string, lotId?: string): Count {
   return {

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 
-import { DomainError } from '../src/errors.js';
 import {
   LocationTree,
   removalStrategyFor,
@@ -8,16 +7,7 @@ import {
   VIRTUAL_LOCATIONS,
 } from '../src/location.js';
 import type { Location } from '../src/model.js';
-
-function codeOf(run: () => unknown): string | undefined {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof DomainError) return error.code;
-    throw error;
-  }
-  return undefined;
-}
+import { codeOf } from './support.js';
 
 const LOCATIONS: Location[] = [
   { id: 'wh', name: 'WH', usage: 'view' },

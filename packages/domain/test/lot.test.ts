@@ -1,18 +1,8 @@
 import { describe, expect, it } from 'vitest';
 
-import { DomainError } from '../src/errors.js';
 import { isCalendarDate, isExpired, lotDates, needsAlert, validateLotDraft } from '../src/lot.js';
 import type { Lot } from '../src/model.js';
-
-function codeOf(run: () => unknown): string | undefined {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof DomainError) return error.code;
-    throw error;
-  }
-  return undefined;
-}
+import { codeOf } from './support.js';
 
 const existing: Lot[] = [
   { id: 'l1', productId: 'milk', name: 'B-2025-01' },

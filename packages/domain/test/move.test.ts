@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 
-import { DomainError } from '../src/errors.js';
 import { LocationTree, VIRTUAL_LOCATION_IDS, VIRTUAL_LOCATIONS } from '../src/location.js';
 import type { Move, MoveState, Product } from '../src/model.js';
 import {
@@ -13,16 +12,7 @@ import {
   type MoveDraft,
 } from '../src/move.js';
 import { planWarehouse } from '../src/warehouse.js';
-
-function codeOf(run: () => unknown): string | undefined {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof DomainError) return error.code;
-    throw error;
-  }
-  return undefined;
-}
+import { codeOf } from './support.js';
 
 const STATES: MoveState[] = ['draft', 'waiting', 'confirmed', 'assigned', 'done', 'cancelled'];
 

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 
-import { DomainError } from '../src/errors.js';
 import type { VendorOffer } from '../src/model.js';
 import {
   PRODUCT_NAME_MAX,
@@ -10,16 +9,7 @@ import {
   type VendorOfferDraft,
 } from '../src/product.js';
 import { STANDARD_UNITS } from '../src/uom.js';
-
-function codeOf(run: () => unknown): string | undefined {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof DomainError) return error.code;
-    throw error;
-  }
-  return undefined;
-}
+import { codeOf } from './support.js';
 
 function vendorCode(vendor: Partial<VendorOfferDraft>): string | undefined {
   const offer = { partnerId: 'roaster', price: '10', ...vendor };

@@ -1,21 +1,11 @@
 import { describe, expect, it } from 'vitest';
 
 import { add, compare, fromScaled } from '../src/decimal.js';
-import { DomainError } from '../src/errors.js';
 import { LocationTree, VIRTUAL_LOCATION_IDS, VIRTUAL_LOCATIONS } from '../src/location.js';
 import type { Location, Move, MoveState, Quant } from '../src/model.js';
 import { QuantIndex, stockQuantities, type QuantIndexSnapshot } from '../src/quantities.js';
 import { planWarehouse } from '../src/warehouse.js';
-
-function codeOf(run: () => unknown): string | undefined {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof DomainError) return error.code;
-    throw error;
-  }
-  return undefined;
-}
+import { codeOf } from './support.js';
 
 /** A small seeded generator (mulberry32), so that a failing ledger can be replayed. */
 function mulberry32(seed: number): () => number {

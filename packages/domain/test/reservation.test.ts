@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 
-import { DomainError } from '../src/errors.js';
 import type { Lot, Quant, RemovalStrategy } from '../src/model.js';
 import { planReservation, type ReservationRequest } from '../src/reservation.js';
+import { codeOf } from './support.js';
 
 const DAY = 86_400_000;
 
@@ -31,16 +31,6 @@ function plan(
     reservedElsewhere: () => '0',
     ...extra,
   });
-}
-
-function codeOf(run: () => unknown): string | undefined {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof DomainError) return error.code;
-    throw error;
-  }
-  return undefined;
 }
 
 describe('reservation', () => {

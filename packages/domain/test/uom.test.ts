@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
 import { add, toScaled } from '../src/decimal.js';
-import { DomainError } from '../src/errors.js';
 import type { Unit, UnitCategory } from '../src/model.js';
 import {
   STANDARD_UNIT_CATEGORIES,
@@ -15,16 +14,7 @@ import {
   unitById,
   validateUnits,
 } from '../src/uom.js';
-
-function codeOf(run: () => unknown): string | undefined {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof DomainError) return error.code;
-    throw error;
-  }
-  return undefined;
-}
+import { codeOf } from './support.js';
 
 const unit = unitById(STANDARD_UNITS, 'unit');
 const dozen = unitById(STANDARD_UNITS, 'dozen');

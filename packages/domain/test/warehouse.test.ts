@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 
-import { DomainError } from '../src/errors.js';
 import { LocationTree, VIRTUAL_LOCATIONS } from '../src/location.js';
 import {
   deliveryPath,
@@ -10,16 +9,7 @@ import {
   WAREHOUSE_CODE_MAX,
   type WarehouseDraft,
 } from '../src/warehouse.js';
-
-function codeOf(run: () => unknown): string | undefined {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof DomainError) return error.code;
-    throw error;
-  }
-  return undefined;
-}
+import { codeOf } from './support.js';
 
 const DRAFT: WarehouseDraft = {
   id: 'wh1',

@@ -15,7 +15,7 @@ export type DocumentName = (typeof DOCUMENT_NAMES)[number];
 export interface WorkspaceOptions {
   /** The workspace id: letters, digits, `-` and `_`, at most 64 characters. */
   workspace: string;
-  /** The sync server's WebSocket URL (`ws://` or `wss://`); without it the workspace stays local. */
+  /** The sync server's address (`ws://` or `wss://`); without it the workspace stays local. */
   server?: string | undefined;
   /** The token that the server asks for, sent with every connection. */
   token?: string | undefined;

@@ -216,7 +216,8 @@ function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
   if (value !== null && typeof value === 'object') {
     const entries = Object.entries(value).sort(([a], [b]) => (a < b ? -1 : 1));
-    return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonical(item)}`).join(',')}}`;
+    const fields = entries.map(([key, item]) => `${JSON.stringify(key)}:${canonical(item)}`);
+    return `{${fields.join(',')}}`;
   }
   return JSON.stringify(value);
 }
@@ -278,8 +279,7 @@ function compare(replicas: readonly Workspace[], products: Product[], scopes: st
 
 describe('convergence', () => {
   for (const seed of SEEDS) {
-    it(`CNV1 ends with the same documents, quantities and conflicts on ${REPLICAS} replicas (seed ${seed})`, async () => {
-      await runScenario(seed);
-    });
+    const title = `CNV1 converges on ${REPLICAS} replicas: documents, quantities, conflicts`;
+    it(`${title} (seed ${seed})`, () => runScenario(seed));
   }
 });

@@ -43,7 +43,7 @@ function codeOf(run: () => unknown): string | undefined {
 }
 
 describe('done moves', () => {
-  it('STK1 books a receipt in the period document of its date and raises the quantity on hand', () => {
+  it('STK1 files a receipt in the period of its date and raises the quantity on hand', () => {
     const date = Date.UTC(2026, 10, 20);
     const stock = warehouse.stockLocationId;
     alice.stock.receive({

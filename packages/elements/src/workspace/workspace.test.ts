@@ -38,7 +38,7 @@ describe('kura-workspace', () => {
     await expect(element).to.be.accessible();
   });
 
-  it('WS2 writes through the store, then reads the data back from IndexedDB in new documents', async () => {
+  it('WS2 writes through the store and reads it back from IndexedDB in new documents', async () => {
     const id = freshId();
     const first = await fixture<KuraWorkspace>(
       html`<kura-workspace workspace=${id}></kura-workspace>`,
