@@ -127,10 +127,10 @@ export class Ledger {
       this.#emit(added, replaced);
     });
 
-    // What the document holds already counts now; what IndexedDB adds counts once it is read.
+    // What the document holds already counts now; what IndexedDB or the server adds later
+    // arrives through the observer above, so the ledger is never replayed twice.
     this.#emit([...entries.values()]);
     await loaded;
-    this.#emit([...entries.values()]);
   }
 
   #emit(moves: readonly Move[], replaced: readonly Move[] = []): void {
