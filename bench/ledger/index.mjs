@@ -98,6 +98,22 @@ async function measure(log) {
   );
 
   const author = { user: 'anonymous', client: workspace.document('stock').clientID };
+  /**
+   * A done move as the ledger stores it, for a planned step.
+   *
+   * @param {ReturnType<typeof plan>} step
+   * @returns {Move}
+   */
+  const doneMove = (step) => ({
+    id: randomId(),
+    productId: /** @type {string} */ (products[step.product]),
+    quantity: String(step.quantity),
+    sourceId: locationId(step.source) ?? '',
+    destinationId: locationId(step.destination) ?? '',
+    state: 'done',
+    date: step.date,
+    author,
+  });
   // What the history should hold: per product and internal location, the units on hand.
   const expected = new Float64Array(PRODUCTS * LOCATIONS);
   const plan = movePlanner(random);
@@ -167,16 +183,7 @@ async function measure(log) {
     for (let i = 0; i < count; i++) {
       const step = plan();
       expect(step);
-      batch.push({
-        id: randomId(),
-        productId: /** @type {string} */ (products[step.product]),
-        quantity: String(step.quantity),
-        sourceId: locationId(step.source) ?? '',
-        destinationId: locationId(step.destination) ?? '',
-        state: 'done',
-        date: step.date,
-        author,
-      });
+      batch.push(doneMove(step));
     }
     started = performance.now();
     workspace.stock.ledger.record(batch);
@@ -283,16 +290,7 @@ async function measure(log) {
   const fresh = [];
   for (let i = 0; i < UPDATES; i++) {
     const step = plan();
-    fresh.push({
-      id: randomId(),
-      productId: /** @type {string} */ (products[step.product]),
-      quantity: String(step.quantity),
-      sourceId: locationId(step.source) ?? '',
-      destinationId: locationId(step.destination) ?? '',
-      state: 'done',
-      date: step.date,
-      author,
-    });
+    fresh.push(doneMove(step));
   }
   started = performance.now();
   for (const move of fresh) index.applyDone(move);

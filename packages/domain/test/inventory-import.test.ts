@@ -4,6 +4,7 @@ import { divide, multiply } from '../src/decimal.js';
 import { DomainError } from '../src/errors.js';
 import { type InventoryLookup, validateInventoryRows } from '../src/inventory-import.js';
 import type { Location, Product, Unit } from '../src/model.js';
+import { productFixture } from './support.js';
 
 const units: Unit[] = [
   { id: 'kg', name: 'kg', categoryId: 'weight', ratio: '1', rounding: '0.001' },
@@ -12,26 +13,11 @@ const units: Unit[] = [
   { id: 'dozen', name: 'Dozens', categoryId: 'unit', ratio: '12', rounding: '1' },
 ];
 
-function product(id: string, fields: Partial<Product>): Product {
-  return {
-    id,
-    name: id,
-    type: 'storable',
-    tracking: 'none',
-    unitId: 'unit',
-    buy: true,
-    manufacture: false,
-    procureMethod: 'make-to-stock',
-    vendors: [],
-    ...fields,
-  };
-}
-
 const products: Product[] = [
-  product('beans', { reference: 'BEANS-1KG', barcode: '09506000134352', unitId: 'kg' }),
-  product('milk', { reference: 'MILK', tracking: 'lot' }),
-  product('phone', { reference: 'PHONE', tracking: 'serial' }),
-  product('repair', { reference: 'REPAIR', type: 'service' }),
+  productFixture('beans', { reference: 'BEANS-1KG', barcode: '09506000134352', unitId: 'kg' }),
+  productFixture('milk', { reference: 'MILK', tracking: 'lot' }),
+  productFixture('phone', { reference: 'PHONE', tracking: 'serial' }),
+  productFixture('repair', { reference: 'REPAIR', type: 'service' }),
 ];
 
 const locations: Location[] = [

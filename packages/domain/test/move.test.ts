@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { LocationTree, VIRTUAL_LOCATION_IDS, VIRTUAL_LOCATIONS } from '../src/location.js';
-import type { Move, MoveState, Product } from '../src/model.js';
+import type { Move, MoveState } from '../src/model.js';
 import {
   canTransition,
   isOpenMove,
@@ -12,24 +12,9 @@ import {
   type MoveDraft,
 } from '../src/move.js';
 import { planWarehouse } from '../src/warehouse.js';
-import { codeOf } from './support.js';
+import { codeOf, productFixture } from './support.js';
 
 const STATES: MoveState[] = ['draft', 'waiting', 'confirmed', 'assigned', 'done', 'cancelled'];
-
-function product(id: string, fields: Partial<Product> = {}): Product {
-  return {
-    id,
-    name: id,
-    type: 'storable',
-    tracking: 'none',
-    unitId: 'unit',
-    buy: true,
-    manufacture: false,
-    procureMethod: 'make-to-stock',
-    vendors: [],
-    ...fields,
-  };
-}
 
 const { warehouse, locations } = planWarehouse({
   id: 'wh',
@@ -44,11 +29,11 @@ const VENDORS = VIRTUAL_LOCATION_IDS.vendors;
 const CONTEXT: MoveContext = {
   products: new Map(
     [
-      product('beans', { name: 'Coffee beans' }),
-      product('milk', { tracking: 'lot' }),
-      product('phone', { tracking: 'serial' }),
-      product('cups', { type: 'consumable' }),
-      product('repair', { type: 'service' }),
+      productFixture('beans', { name: 'Coffee beans' }),
+      productFixture('milk', { tracking: 'lot' }),
+      productFixture('phone', { tracking: 'serial' }),
+      productFixture('cups', { type: 'consumable' }),
+      productFixture('repair', { type: 'service' }),
     ].map((item) => [item.id, item]),
   ),
   tree: new LocationTree([...VIRTUAL_LOCATIONS, ...locations]),

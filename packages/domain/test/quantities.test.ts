@@ -5,19 +5,9 @@ import { LocationTree, VIRTUAL_LOCATION_IDS, VIRTUAL_LOCATIONS } from '../src/lo
 import type { Location, Move, MoveState, Quant } from '../src/model.js';
 import { QuantIndex, stockQuantities, type QuantIndexSnapshot } from '../src/quantities.js';
 import { planWarehouse } from '../src/warehouse.js';
-import { codeOf } from './support.js';
+import { codeOf, seededRandom } from './support.js';
 
 /** A small seeded generator (mulberry32), so that a failing ledger can be replayed. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const VENDORS = VIRTUAL_LOCATION_IDS.vendors;
 const CUSTOMERS = VIRTUAL_LOCATION_IDS.customers;
@@ -343,7 +333,7 @@ const PRODUCT_PLACES: Record<string, number> = { p0: 0, p1: 2, p2: 3, p3: 1 };
 const QUANTITY_PLACES: Record<string, number> = { p0: 0, p1: 2, p2: 3, p3: 2 };
 
 function randomLedger(seed: number, size: number): Move[] {
-  const random = mulberry32(seed);
+  const random = seededRandom(seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
   const places = TREE.locations()
     .filter(({ usage }) => usage !== 'view')
@@ -390,7 +380,7 @@ describe('quant index against the ledger', () => {
   it.each(seeds)('QTY10 agrees with stockQuantities on hand for seed %i', (seed) => {
     const moves = randomLedger(seed, 400);
     const done = moves.filter(({ state }) => state === 'done');
-    const random = mulberry32(seed ^ 0x5eed);
+    const random = seededRandom(seed ^ 0x5eed);
     const placesOf = (productId: string) => PRODUCT_PLACES[productId] ?? 0;
 
     const inOrder = new QuantIndex(TREE, placesOf);

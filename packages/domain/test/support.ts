@@ -1,4 +1,5 @@
 import { KuraError } from '../src/errors.js';
+import type { Product } from '../src/model.js';
 
 /**
  * Runs `run` and returns the code of the Kura error it throws, or `undefined` when it throws
@@ -12,4 +13,35 @@ export function codeOf(run: () => unknown): string | undefined {
     throw error;
   }
   return undefined;
+}
+
+/**
+ * A small seeded generator (mulberry32) of numbers in [0, 1), so that a failing randomized test
+ * can be replayed from its seed.
+ */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+/** A storable, untracked product counted in units, with `fields` changed. */
+export function productFixture(id: string, fields: Partial<Product> = {}): Product {
+  return {
+    id,
+    name: id,
+    type: 'storable',
+    tracking: 'none',
+    unitId: 'unit',
+    buy: true,
+    manufacture: false,
+    procureMethod: 'make-to-stock',
+    vendors: [],
+    ...fields,
+  };
 }

@@ -10,6 +10,7 @@ import {
 } from '@kura/domain';
 
 import { StoreError, type Workspace } from '../src/index.js';
+import { seededRandom } from '../../domain/test/support.js';
 import { Replicas, sendDocument } from './replicas.js';
 
 // Replicas apply seeded random commands while partitioned, then exchange their documents in a
@@ -22,16 +23,9 @@ const SEEDS = process.env['KURA_FUZZ_SEED']
 const OPERATIONS = Number(process.env['KURA_FUZZ_OPS'] ?? 300);
 const REPLICAS = Number(process.env['KURA_FUZZ_REPLICAS'] ?? 5);
 
-/** mulberry32: a small seeded generator, so that a failing run can be replayed from its seed. */
+/** Seeded choices, so that a failing run can be replayed from its seed. */
 function generator(seed: number) {
-  let state = seed >>> 0;
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = seededRandom(seed);
   return {
     next,
     int: (max: number) => Math.floor(next() * max),
