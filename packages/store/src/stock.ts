@@ -136,9 +136,22 @@ export class Stock {
    * @throws {DomainError} The codes of `validateMoveDraft` and `unit-category-mismatch`.
    */
   recordMove(draft: DoneMoveDraft): Move {
-    const move = this.#validate(draft, 'done', randomId());
-    this.#ledger.record([move]);
-    return move;
+    const [move] = this.recordMoves([draft]);
+    return move as Move;
+  }
+
+  /**
+   * Books several moves that physically happened, such as a day's work imported at once. Every
+   * draft is validated before any is written, and the period documents and the directory are
+   * written once for the whole batch.
+   *
+   * @returns The done moves, in the order of the drafts.
+   * @throws {DomainError} The codes of `validateMoveDraft`; nothing is written then.
+   */
+  recordMoves(drafts: readonly DoneMoveDraft[]): Move[] {
+    const moves = drafts.map((draft) => this.#validate(draft, 'done', randomId()));
+    this.#ledger.record(moves);
+    return moves;
   }
 
   /**
@@ -548,9 +561,9 @@ export class Stock {
     return () => this.#listeners.delete(listener);
   }
 
-  /** The ledger's period documents. */
-  get ledger(): Ledger {
-    return this.#ledger;
+  /** @returns The ledger's period documents that any replica has written to, oldest first. */
+  periods(): string[] {
+    return this.#ledger.periods();
   }
 
   // Internals
