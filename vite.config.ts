@@ -46,7 +46,8 @@ export default defineConfig(({ mode }) => ({
 }));
 
 function nodeProject(name: string, include: string[]) {
-  return { extends: true as const, test: { name, include, environment: 'node' } };
+  const exclude = ['**/node_modules/**', '**/*.browser.test.ts'];
+  return { extends: true as const, test: { name, include, exclude, environment: 'node' } };
 }
 
 /** Puts the elements bundle at `/kura/kura.js` in the demo build, where its pages load it. */

@@ -1,8 +1,9 @@
 // Browser tests for the elements and the scanner, in Chromium with real IndexedDB, next to a
 // real sync server that the run starts on a free loopback port and stops at the end.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { defaultReporter, summaryReporter } from '@web/test-runner';
@@ -11,11 +12,16 @@ import { playwrightLauncher } from '@web/test-runner-playwright';
 import { CHROMIUM_ARGS, chromiumPath } from './scripts/chromium.mjs';
 
 export default {
-  files: ['packages/elements/src/**/*.test.ts', 'packages/scanner/src/**/*.test.ts'],
+  files: [
+    'packages/elements/src/**/*.test.ts',
+    'packages/scanner/src/**/*.test.ts',
+    'packages/store/test/**/*.browser.test.ts',
+  ],
   nodeResolve: { exportConditions: ['source', 'browser', 'development'] },
   // esbuild reads the decorator settings from this file; it does not follow `extends`.
   plugins: [
     esbuildPlugin({ ts: true, tsconfig: 'tsconfig.base.json', target: 'es2022' }),
+    dexieModule(),
     syncServer(),
   ],
   browsers: [
@@ -32,6 +38,24 @@ export default {
     ...(process.env['KURA_WTR_COUNTS'] ? [countReporter(process.env['KURA_WTR_COUNTS'])] : []),
   ],
 };
+
+/**
+ * Serves Dexie's ES module build: the file its package exports for `import` wraps the UMD
+ * build, which a browser cannot import.
+ *
+ * @returns {import('@web/test-runner').TestRunnerPlugin}
+ */
+function dexieModule() {
+  const require = createRequire(new URL('./packages/store/package.json', import.meta.url));
+  const root = realpathSync(dirname(require.resolve('dexie/package.json')));
+  const served = `/${relative(process.cwd(), join(root, 'dist', 'dexie.mjs'))}`;
+  return {
+    name: 'kura-dexie-module',
+    resolveImport({ source }) {
+      return source === 'dexie' ? served : undefined;
+    },
+  };
+}
 
 /**
  * Starts a Kura sync server for the run and serves its address at `/kura-test-config.json`.

@@ -10,7 +10,7 @@ import { build, ensureInstalled, root } from './setup.mjs';
  * @typedef {object} Figure
  * @property {number} value
  * @property {string} unit
- * @property {number} target
+ * @property {number} [target] - Left out for a figure shown for information, with no goal.
  * @property {'lower' | 'higher'} better
  */
 
@@ -41,9 +41,13 @@ for (const name of requested.length > 0 ? requested : available) {
   console.log('');
   console.log(`  ${'figure'.padEnd(34)} ${'value'.padStart(12)}  ${'target'.padStart(12)}  met`);
   for (const [figure, { value, unit, target, better }] of Object.entries(figures)) {
+    const shown = `${round(value)} ${unit}`;
+    if (target === undefined) {
+      console.log(`  ${figure.padEnd(34)} ${shown.padStart(12)}  ${'-'.padStart(12)}  -`);
+      continue;
+    }
     const met = better === 'lower' ? value <= target : value >= target;
     if (!met) missed++;
-    const shown = `${round(value)} ${unit}`;
     const goal = `${better === 'lower' ? '<=' : '>='} ${round(target)} ${unit}`;
     console.log(
       `  ${figure.padEnd(34)} ${shown.padStart(12)}  ${goal.padStart(12)}  ${met ? 'yes' : 'NO'}`,

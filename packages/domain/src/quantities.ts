@@ -1,4 +1,4 @@
-import { add, type Decimal, fromScaled, subtract, toScaled } from './decimal.js';
+import { add, type Decimal, decimalPlaces, fromScaled, subtract, toScaled } from './decimal.js';
 import { DomainError } from './errors.js';
 import type { LocationTree } from './location.js';
 import type { Move, ProductType, Quant } from './model.js';
@@ -109,7 +109,7 @@ export function stockQuantities(
 /** Codes of the errors that {@link QuantIndex} throws. */
 export type QuantIndexErrorCode = 'quant-move-not-done' | 'quant-snapshot-invalid';
 
-/** One quant as {@link QuantIndex.snapshot} writes it. */
+/** One quant as {@link QuantIndex.productSnapshot} writes it. */
 export interface QuantSnapshot {
   readonly locationId: string;
   readonly lotId?: string;
@@ -121,26 +121,46 @@ export interface QuantSnapshot {
   readonly firstDate: number;
 }
 
-/** One product's quants as {@link QuantIndex.snapshot} writes them. */
+/**
+ * What a {@link QuantIndex} persists of one product: plain data that survives `JSON.stringify`,
+ * small enough to be written again whenever the product's quants change.
+ */
 export interface ProductQuantsSnapshot {
   readonly productId: string;
   /** The decimal places its scaled quantities count. */
   readonly places: number;
+  /** Every quant a done move ever touched, zero ones included since their in-dates must survive. */
   readonly quants: readonly QuantSnapshot[];
+  /**
+   * The on hand per scope, scaled like the quants, for the location of every quant and each of its
+   * ancestors in the tree at snapshot time. Scopes with nothing on hand are left out.
+   */
+  readonly onHand: Readonly<Record<string, number>>;
 }
 
-/** What a {@link QuantIndex} persists: plain data that survives `JSON.stringify`. */
-export interface QuantIndexSnapshot {
-  readonly version: 1;
-  /** The ids of every done move applied, so that none is counted twice after a restore. */
-  readonly applied: readonly string[];
-  readonly products: readonly ProductQuantsSnapshot[];
+/**
+ * Reads a product's on hand in a scope from its persisted row alone, without a tree or an index,
+ * so that a start can answer before the catalog is decoded. The answer is the one of the index
+ * under the tree the row was taken with.
+ *
+ * @param row - What {@link QuantIndex.productSnapshot} returned, possibly through JSON.
+ * @param scopeId - A location standing for itself and every location below it.
+ * @returns Done moves into the scope minus done moves out of it.
+ * @example
+ * ```ts
+ * const row = await loadQuants('beans');
+ * if (row !== undefined) show(onHandInSnapshot(row, warehouse.viewLocationId));
+ * ```
+ */
+export function onHandInSnapshot(row: ProductQuantsSnapshot, scopeId: string): Decimal {
+  const scaled = Object.hasOwn(row.onHand, scopeId) ? row.onHand[scopeId] : undefined;
+  return decimalOf(scaled ?? 0, row.places);
 }
 
-/** The quantity of one product in one location and lot, as a scaled integer. */
-interface QuantCell {
+/** A quant with a lot; quants without lot live in the product's table. */
+interface LotCell {
   readonly locationId: string;
-  readonly lotId: string | undefined;
+  readonly lotId: string;
   scaled: number;
   /** The earliest date of a done move into it; infinite until one comes. */
   inDate: number;
@@ -148,52 +168,235 @@ interface QuantCell {
   firstDate: number;
 }
 
-type QuantKey = number | string;
+/** A quant as the index holds it, whether it has a lot or not. */
+interface QuantCell {
+  readonly locationId: string;
+  readonly lotId: string | undefined;
+  readonly scaled: number;
+  readonly inDate: number;
+  readonly firstDate: number;
+}
 
-/** Everything the index knows about one product. */
-interface ProductBook {
+const MAX_PLACES = 15;
+/** Powers of ten up to `10^MAX_PLACES`, read from their decimal form so that each is exact. */
+const POWERS = Array.from({ length: MAX_PLACES + 1 }, (_, places) => Number(`1e${places}`));
+/** Character codes of `0`, `9` and `.`. */
+const ZERO = 48;
+const NINE = 57;
+const DOT = 46;
+
+// An entry of a product's table: the numbers it holds, by their offset from its start.
+/** The location slot plus one; zero marks a free entry. */
+const KEY = 0;
+/** The sum of the quants at the location and every location below it, while the book is summed. */
+const TOTAL = 1;
+/** The quant without lot at the location itself. */
+const SCALED = 2;
+/** The earliest date a done move brought stock in; infinite until one does. */
+const IN_DATE = 3;
+/**
+ * The earliest date of a done move that started or ended at the location; `NaN` until one does,
+ * which tells a location holding a quant from one that is only a scope.
+ */
+const FIRST_DATE = 4;
+const STRIDE = 5;
+/** The entries of a new product's table; it grows fourfold when it would be more than half full. */
+const FIRST_CAPACITY = 8;
+
+/**
+ * Everything the index knows about one product: per location slot, an entry with the on hand of
+ * the scope the location stands for and the quant without lot at the location itself.
+ *
+ * The entries sit in one array of unboxed doubles, found by open addressing on the slot. Slots are
+ * small integers handed out in the order locations are first seen, so the slot is its own hash and
+ * the entries a move touches are one memory read each; a product that touches few locations holds
+ * few entries however many the workspace has. Counting a million moves touches a random product
+ * each time, and memory reads are what that costs. Typed arrays would live outside the engine's
+ * heap: allocating them by the thousand is slow and makes the engine collect the whole heap.
+ */
+class ProductBook {
+  readonly productId: string;
   /** The decimal places every scaled integer of this product counts; it only ever grows. */
   places: number;
   /**
-   * Per location slot: the sum of the quants at the location and every location below it. Small
-   * integer keys and values sit inside the map's own table, so adding to a sum touches no other
-   * object; with a million moves, memory access is what costs.
+   * Whether the totals per scope are up to date. A rebuild counts a million moves before any
+   * question; summing a product's quants at its first question costs less than adding every move
+   * to every scope above both its ends. Once summed, each move updates the totals it changes.
    */
-  totals: Map<number, number>;
-  /** Per location slot for stock without lot, per `${slot}\u0000${lotId}` for lots. */
-  quants: Map<QuantKey, QuantCell>;
+  summed = false;
+  /** Whether the product is listed for the next {@link QuantIndex.takeChanged}. */
+  changed = false;
+  /** Quants with a lot, by `${slot}\u0000${lotId}`; created when the first lot comes. */
+  lots: Map<string, LotCell> | undefined;
+  /** The entries, {@link STRIDE} numbers each; replaced when it grows. */
+  table: number[];
+  /** The capacity less one; the capacity is a power of two. */
+  #mask = FIRST_CAPACITY - 1;
+  #used = 0;
+
+  constructor(productId: string, places: number) {
+    this.productId = productId;
+    this.places = places;
+    this.table = newTable(FIRST_CAPACITY);
+  }
+
+  /**
+   * `true` until a done move starts or ends at one of the product's locations: counting one adds
+   * the entries of both its ends, or lot cells.
+   */
+  get empty(): boolean {
+    return this.#used === 0 && (this.lots?.size ?? 0) === 0;
+  }
+
+  /**
+   * Makes room for `count` more entries, so that the starts {@link ProductBook.entry} returns,
+   * and the table itself, stay valid until that many have been added.
+   */
+  reserve(count: number): void {
+    while ((this.#used + count) * 2 > this.#mask + 1) this.#grow();
+  }
+
+  /** @returns The start of the slot's entry in {@link ProductBook.table}, or -1 without one. */
+  find(slot: number): number {
+    const table = this.table;
+    const mask = this.#mask;
+    for (let index = slot & mask; ; index = (index + 1) & mask) {
+      const at = index * STRIDE;
+      const key = table[at + KEY];
+      if (key === slot + 1) return at;
+      if (key === 0) return -1;
+    }
+  }
+
+  /**
+   * @returns The start of the slot's entry in {@link ProductBook.table}, added when missing; call
+   *   {@link ProductBook.reserve} first.
+   */
+  entry(slot: number): number {
+    const table = this.table;
+    const mask = this.#mask;
+    for (let index = slot & mask; ; index = (index + 1) & mask) {
+      const at = index * STRIDE;
+      const key = table[at + KEY];
+      if (key === slot + 1) return at;
+      if (key !== 0) continue;
+
+      table[at + KEY] = slot + 1;
+      table[at + IN_DATE] = Number.POSITIVE_INFINITY;
+      table[at + FIRST_DATE] = Number.NaN;
+      this.#used++;
+      return at;
+    }
+  }
+
+  /** @returns `true` when the entry at `at` is a location where a done move started or ended. */
+  holdsQuant(at: number): boolean {
+    return !Number.isNaN(this.table[at + FIRST_DATE]);
+  }
+
+  /** Calls `visit` with the slot and start of every entry, in no particular order. */
+  forEachEntry(visit: (slot: number, at: number) => void): void {
+    const table = this.table;
+    for (let at = 0; at < table.length; at += STRIDE) {
+      const key = table[at + KEY] as number;
+      if (key !== 0) visit(key - 1, at);
+    }
+  }
+
+  /**
+   * Multiplies every integer of the book so that it counts `10^-places`.
+   *
+   * @throws {RangeError} When a quantity would no longer be counted exactly; nothing changes then.
+   */
+  widen(places: number): void {
+    const factor = POWERS[places - this.places] as number;
+    const table = this.table;
+    // Totals of a book not summed are left behind; summing recomputes them.
+    const offsets = this.summed ? [TOTAL, SCALED] : [SCALED];
+    const fits = (scaled: number) => Number.isSafeInteger(scaled * factor);
+    let exact = true;
+    this.forEachEntry((_, at) => {
+      for (const offset of offsets) exact &&= fits(table[at + offset] as number);
+    });
+    for (const cell of this.lots?.values() ?? []) exact &&= fits(cell.scaled);
+    if (!exact) {
+      throw new RangeError(
+        `the quantities of "${this.productId}" are too large to count exactly at ${places} ` +
+          'decimal places',
+      );
+    }
+
+    this.forEachEntry((_, at) => {
+      for (const offset of offsets) table[at + offset] = (table[at + offset] as number) * factor;
+    });
+    for (const cell of this.lots?.values() ?? []) cell.scaled *= factor;
+    this.places = places;
+  }
+
+  /** Moves the entries to a table four times as large. */
+  #grow() {
+    const table = this.table;
+    const capacity = (this.#mask + 1) * 4;
+    this.table = newTable(capacity);
+    this.#mask = capacity - 1;
+    this.#used = 0;
+
+    for (let from = 0; from < table.length; from += STRIDE) {
+      const key = table[from + KEY] as number;
+      if (key === 0) continue;
+      const to = this.entry(key - 1);
+      for (let offset = KEY + 1; offset < STRIDE; offset++) {
+        this.table[to + offset] = table[from + offset] as number;
+      }
+    }
+  }
 }
 
-/** Decimals in the form the ledger writes; `Number` reads their digits exactly below 2^53. */
-const PLAIN_DECIMAL = /^-?\d+(?:\.\d+)?$/;
-const MAX_PLACES = 15;
+/** @returns Room for `capacity` free entries, in an array that holds its numbers unboxed. */
+function newTable(capacity: number): number[] {
+  // Filling with a fraction first makes the engine store doubles rather than small integers.
+  return new Array<number>(capacity * STRIDE).fill(0.5).fill(0);
+}
 
 /**
  * The quantities on hand, kept up to date one done move at a time, for the screens and rules that
  * ask for them thousands of times. The store feeds it every done move it sees, local or remote, in
- * any order and maybe twice; a move already applied is skipped, so every replica that has seen
- * the same moves holds the same numbers. Sums are integers counting `10^-places` of the product's
- * unit, exact up to 2^53 of those (90 trillion units at 2 places).
+ * any order, and each version of a move exactly once: the index keeps no list of the moves it
+ * counted, so a move given twice counts twice. Every replica that has seen the same moves holds the
+ * same numbers. Sums are integers counting `10^-places` of the product's unit, exact up to 2^53 of
+ * those (90 trillion units at 2 places).
  *
  * Each quant keeps the earliest date stock came into it, the order-independent minimum. A quant
  * that emptied and was filled again keeps its first date; FIFO reservations see it as older than
  * the units it now holds.
+ *
+ * A product's on hand per scope is summed from its quants at the first question after a rebuild,
+ * a restore or a change of the tree, then kept up to date move by move; that first question costs
+ * time in proportion to the product's quants.
+ *
+ * It persists one row per product, so that a change rewrites only the products it touched:
+ * {@link QuantIndex.takeChanged} names them and {@link QuantIndex.productSnapshot} gives their
+ * rows.
  *
  * @example
  * ```ts
  * const index = new QuantIndex(tree, (productId) => placesOf(productId));
  * for (const move of doneMoves) index.applyDone(move);
  * index.onHand('beans', warehouse.viewLocationId); // '120.5'
- * await saveSnapshot(index.snapshot());
+ * for (const productId of index.takeChanged()) await saveQuants(index.productSnapshot(productId));
  * ```
  */
 export class QuantIndex {
   #tree: LocationTree;
   #places: (productId: string) => number;
   #books = new Map<string, ProductBook>();
-  #applied = new Set<string>();
-  /** A small integer per location id seen, the key of the sums; it never changes meaning. */
+  /** The books changed since the last {@link QuantIndex.takeChanged}. */
+  #changed: ProductBook[] = [];
+  #size = 0;
+  /** A small integer per location id seen, the key of the entries; it never changes meaning. */
   #slots = new Map<string, number>();
+  /** Per slot, the location id it stands for. */
+  #slotIds: string[] = [];
   /** Per location id: the slots of the location and its ancestors, nearest first. */
   #lineages = new Map<string, readonly number[]>();
 
@@ -207,73 +410,62 @@ export class QuantIndex {
     this.#places = places;
   }
 
-  /** The number of done moves applied. */
+  /** The number of done moves counted, less those taken back. */
   get size(): number {
-    return this.#applied.size;
-  }
-
-  /**
-   * @param moveId - A move's id.
-   * @returns `true` when the done move has been applied.
-   */
-  hasApplied(moveId: string): boolean {
-    return this.#applied.has(moveId);
+    return this.#size;
   }
 
   /**
    * Counts a done move: its quantity leaves the source and every location above it, and arrives
-   * at the destination and every location above it.
+   * at the destination and every location above it. The caller gives each version of a move once.
    *
    * @param move - A done move.
-   * @returns `true` when it was counted, `false` when it had been already.
    * @throws {DomainError} `quant-move-not-done` when the move is not done: only facts are counted.
-   * @throws {RangeError} When the quantity is not a decimal, has more than 15 places, or is too
-   *   large to count exactly.
+   * @throws {RangeError} When the product's unit has fewer than 0 or more than 15 decimal places,
+   *   or the quantity is not a decimal, has more than 15 places, or is too large to count exactly.
    */
-  applyDone(move: Move): boolean {
-    if (move.state !== 'done') {
-      throw new DomainError<QuantIndexErrorCode>(
-        'quant-move-not-done',
-        `move "${move.id}" is ${move.state}; only done moves change the quantities on hand`,
-      );
-    }
+  applyDone(move: Move): void {
+    checkDone(move);
 
     const book = this.#book(move.productId);
-    const scaled = this.#scaled(book, move.quantity);
-    // One lookup instead of has-then-add: with a million ids the set is the hot path's main cost.
-    const applied = this.#applied.size;
-    if (this.#applied.add(move.id).size === applied) return false;
-
-    this.#count(book, move, scaled);
-
-    return true;
+    this.#count(book, move, this.#scaled(book, move));
+    this.#size++;
   }
 
   /**
    * Takes back a done move counted before, so that another version of it can be counted: two
    * replicas may write one fact under one derived id with different content, and the document
-   * keeps one of them. The quant's in-date stays the earliest ever seen.
+   * keeps one of them. The caller gives only a version it counted; the quant's in-date stays the
+   * earliest ever seen.
    *
    * @param move - The version of the move that was counted.
-   * @returns `true` when it had been counted and now is not.
+   * @throws {DomainError} `quant-move-not-done` when the move is not done, as for
+   *   {@link QuantIndex.applyDone}.
+   * @throws {RangeError} As for {@link QuantIndex.applyDone}.
    */
-  revertDone(move: Move): boolean {
-    const book = this.#books.get(move.productId);
-    if (book === undefined || !this.#applied.delete(move.id)) return false;
-    this.#count(book, move, -this.#scaled(book, move.quantity));
-    return true;
+  revertDone(move: Move): void {
+    checkDone(move);
+
+    const book = this.#book(move.productId);
+    this.#count(book, move, -this.#scaled(book, move));
+    this.#size--;
   }
 
   /**
    * @param productId - The product asked about.
    * @param scopeId - A location standing for itself and every location below it.
-   * @returns Done moves into the scope minus done moves out of it, in constant time.
+   * @returns Done moves into the scope minus done moves out of it, in constant time once the
+   *   product is summed.
    */
   onHand(productId: string, scopeId: string): Decimal {
     const book = this.#books.get(productId);
+    if (book === undefined) return '0';
+
+    // Summing first, since it hands out the slots of scopes seen for the first time.
+    if (!book.summed) this.#sum(book);
     const slot = this.#slots.get(scopeId);
-    if (book === undefined || slot === undefined) return '0';
-    return fromScaled(book.totals.get(slot) ?? 0, book.places);
+    const at = slot === undefined ? -1 : book.find(slot);
+    return at < 0 ? '0' : decimalOf(book.table[at + TOTAL] as number, book.places);
   }
 
   /**
@@ -287,10 +479,10 @@ export class QuantIndex {
     if (book === undefined) return [];
 
     const quants: Quant[] = [];
-    for (const cell of book.quants.values()) {
+    for (const cell of this.#cellsOf(book)) {
       if (cell.scaled === 0) continue;
       if (scopeId !== undefined && !this.#tree.isWithin(cell.locationId, scopeId)) continue;
-      quants.push(quantOf(productId, book, cell));
+      quants.push(quantOf(book, cell));
     }
     return quants.sort(byInDate);
   }
@@ -306,8 +498,13 @@ export class QuantIndex {
     const slot = this.#slots.get(locationId);
     if (book === undefined || slot === undefined) return undefined;
 
-    const cell = book.quants.get(keyOf(slot, lotId || undefined));
-    return cell === undefined ? undefined : quantOf(productId, book, cell);
+    if (lotId) {
+      const cell = book.lots?.get(lotKeyOf(slot, lotId));
+      return cell === undefined ? undefined : quantOf(book, cell);
+    }
+    const at = book.find(slot);
+    if (at < 0 || !book.holdsQuant(at)) return undefined;
+    return quantOf(book, this.#cellAt(book, slot, at));
   }
 
   /**
@@ -318,10 +515,10 @@ export class QuantIndex {
    */
   negativeQuants(): Quant[] {
     const negatives: Quant[] = [];
-    for (const [productId, book] of this.#books) {
-      for (const cell of book.quants.values()) {
+    for (const book of this.#books.values()) {
+      for (const cell of this.#cellsOf(book)) {
         if (cell.scaled < 0 && this.#tree.internal(cell.locationId)) {
-          negatives.push(quantOf(productId, book, cell));
+          negatives.push(quantOf(book, cell));
         }
       }
     }
@@ -330,125 +527,121 @@ export class QuantIndex {
 
   /**
    * Follows a change of the locations, such as a location moved under another parent or one
-   * that arrived after moves that name it. The quants stay; the sums per scope are recomputed.
+   * that arrived after moves that name it. The quants stay; the sums per scope are recomputed at
+   * each product's next question, and every product with quants is listed by the next
+   * {@link QuantIndex.takeChanged}.
    *
    * @param tree - The new tree.
    */
   setTree(tree: LocationTree): void {
     this.#tree = tree;
     this.#lineages.clear();
-    for (const book of this.#books.values()) this.#sum(book);
-  }
-
-  /**
-   * @returns The index as plain data for persistence: applied move ids and quants, zero quants
-   *   included since their in-dates must survive. Sums per scope are recomputed on restore.
-   */
-  snapshot(): QuantIndexSnapshot {
-    const products: ProductQuantsSnapshot[] = [];
-    for (const [productId, book] of this.#books) {
-      const quants: QuantSnapshot[] = [];
-      for (const cell of book.quants.values()) {
-        quants.push({
-          locationId: cell.locationId,
-          ...(cell.lotId !== undefined && { lotId: cell.lotId }),
-          scaled: cell.scaled,
-          inDate: Number.isFinite(cell.inDate) ? cell.inDate : null,
-          firstDate: cell.firstDate,
-        });
-      }
-      products.push({ productId, places: book.places, quants });
+    for (const book of this.#books.values()) {
+      if (book.empty) continue;
+      book.summed = false;
+      this.#markChanged(book);
     }
-    return { version: 1, applied: [...this.#applied], products };
   }
 
   /**
-   * Rebuilds an index from a snapshot, instead of replaying the ledger.
+   * Names the products to persist again: those whose quants or sums changed since the previous
+   * call, or since the index was made or restored.
    *
-   * @param snapshot - What {@link QuantIndex.snapshot} returned, possibly through JSON.
+   * @returns Their ids, each once; the index forgets them.
+   */
+  takeChanged(): string[] {
+    const productIds = this.#changed.map((book) => book.productId);
+    for (const book of this.#changed) book.changed = false;
+    this.#changed = [];
+    return productIds;
+  }
+
+  /**
+   * @param productId - The product asked about.
+   * @returns The product's quants and on hand per scope as plain data for persistence, or
+   *   `undefined` when no move of the product was ever counted.
+   */
+  productSnapshot(productId: string): ProductQuantsSnapshot | undefined {
+    const book = this.#books.get(productId);
+    if (book === undefined || book.empty) return undefined;
+
+    const quants: QuantSnapshot[] = [];
+    for (const cell of this.#cellsOf(book).sort(byLocationAndLot)) {
+      quants.push({
+        locationId: cell.locationId,
+        ...(cell.lotId !== undefined && { lotId: cell.lotId }),
+        scaled: cell.scaled,
+        inDate: Number.isFinite(cell.inDate) ? cell.inDate : null,
+        firstDate: cell.firstDate,
+      });
+    }
+    if (!book.summed) this.#sum(book);
+    const onHand: Record<string, number> = {};
+    book.forEachEntry((slot, at) => {
+      const total = book.table[at + TOTAL] as number;
+      if (total !== 0) onHand[this.#slotIds[slot] as string] = total;
+    });
+    return { productId, places: book.places, quants, onHand };
+  }
+
+  /**
+   * Rebuilds an index from the rows of its products, instead of replaying the ledger. The sums
+   * per scope are recomputed under the given tree, at each product's first question; no product is
+   * listed as changed. To answer before the tree is known, read a row with
+   * {@link onHandInSnapshot}.
+   *
+   * @param products - What {@link QuantIndex.productSnapshot} returned for every product with
+   *   quants, possibly through JSON.
    * @param tree - The workspace's locations now.
    * @param places - As for the constructor.
-   * @returns An index equal to the one snapshotted, under the given tree.
-   * @throws {DomainError} `quant-snapshot-invalid` when the data is not a version 1 snapshot;
-   *   rebuild the index from the ledger then.
+   * @returns An index with the same quants as the one the rows were taken from; its
+   *   {@link QuantIndex.size} counts from zero.
+   * @throws {DomainError} `quant-snapshot-invalid` when a row cannot be read; rebuild the index
+   *   from the ledger then.
    */
   static restore(
-    snapshot: QuantIndexSnapshot,
+    products: Iterable<ProductQuantsSnapshot>,
     tree: LocationTree,
     places: (productId: string) => number,
   ): QuantIndex {
-    const readable =
-      snapshot?.version === 1 &&
-      Array.isArray(snapshot.applied) &&
-      Array.isArray(snapshot.products) &&
-      snapshot.products.every((product) => Array.isArray(product?.quants));
-    if (!readable) {
-      throw new DomainError<QuantIndexErrorCode>(
-        'quant-snapshot-invalid',
-        'the saved quantities are not a version 1 snapshot; rebuild them from the ledger',
-      );
-    }
-
     const index = new QuantIndex(tree, places);
-    for (const id of snapshot.applied) index.#applied.add(id);
-    for (const product of snapshot.products) {
-      const book: ProductBook = { places: product.places, totals: new Map(), quants: new Map() };
-      for (const quant of product.quants) {
-        if (!Number.isSafeInteger(quant.scaled) || typeof quant.locationId !== 'string') {
-          throw new DomainError<QuantIndexErrorCode>(
-            'quant-snapshot-invalid',
-            `a saved quant of "${product.productId}" has no location or no integer quantity; ` +
-              'rebuild the quantities from the ledger',
-          );
+    for (const row of products) {
+      if (!isReadableRow(row)) throw unreadable(row, 'is not a row of quants');
+      if (index.#books.has(row.productId)) throw unreadable(row, 'comes twice');
+
+      const book = new ProductBook(row.productId, row.places);
+      for (const quant of row.quants) {
+        if (!isReadableQuant(quant)) {
+          throw unreadable(row, 'has a quant without location, integer quantity or dates');
         }
-        const lotId = quant.lotId || undefined;
-        const key = keyOf(index.#lineageOf(quant.locationId)[0] as number, lotId);
-        book.quants.set(key, {
-          locationId: quant.locationId,
-          lotId,
-          scaled: quant.scaled,
-          inDate: quant.inDate ?? Number.POSITIVE_INFINITY,
-          firstDate: quant.firstDate,
-        });
+        const slot = index.#lineageOf(quant.locationId)[0] as number;
+        const inDate = quant.inDate ?? Number.POSITIVE_INFINITY;
+        if (quant.lotId) {
+          const key = lotKeyOf(slot, quant.lotId);
+          book.lots ??= new Map();
+          if (book.lots.has(key)) throw unreadable(row, 'repeats a quant');
+          book.lots.set(key, {
+            locationId: quant.locationId,
+            lotId: quant.lotId,
+            scaled: quant.scaled,
+            inDate,
+            firstDate: quant.firstDate,
+          });
+          continue;
+        }
+        book.reserve(1);
+        const at = book.entry(slot);
+        if (book.holdsQuant(at)) throw unreadable(row, 'repeats a quant');
+        book.table[at + SCALED] = quant.scaled;
+        book.table[at + IN_DATE] = inDate;
+        book.table[at + FIRST_DATE] = quant.firstDate;
       }
-      index.#sum(book);
-      index.#books.set(product.productId, book);
+      index.#books.set(row.productId, book);
     }
     return index;
   }
 
-  /** Adds `scaled` along the destination's lineage and takes it from the source's. */
-  #count(book: ProductBook, move: Move, scaled: number): void {
-    // Scopes holding both ends gain and lose the same quantity, so they are left alone.
-    const into = this.#lineageOf(move.destinationId);
-    const outOf = this.#lineageOf(move.sourceId);
-    let shared = 0;
-    while (
-      shared < into.length &&
-      shared < outOf.length &&
-      into[into.length - 1 - shared] === outOf[outOf.length - 1 - shared]
-    ) {
-      shared++;
-    }
-    const totals = book.totals;
-    for (let i = into.length - shared - 1; i >= 0; i--) {
-      const slot = into[i] as number;
-      totals.set(slot, (totals.get(slot) ?? 0) + scaled);
-    }
-    for (let i = outOf.length - shared - 1; i >= 0; i--) {
-      const slot = outOf[i] as number;
-      totals.set(slot, (totals.get(slot) ?? 0) - scaled);
-    }
-
-    const lotId = move.lotId || undefined;
-    const arrivalKey = keyOf(into[0] as number, lotId);
-    const arrival = cellOf(book, arrivalKey, move.destinationId, lotId, move.date);
-    arrival.scaled += scaled;
-    if (move.date < arrival.inDate) arrival.inDate = move.date;
-    const departureKey = keyOf(outOf[0] as number, lotId);
-    cellOf(book, departureKey, move.sourceId, lotId, move.date).scaled -= scaled;
-  }
-
+  /** @returns The product's book, created at the unit's scale for its first move. */
   #book(productId: string): ProductBook {
     let book = this.#books.get(productId);
     if (book === undefined) {
@@ -458,94 +651,293 @@ export class QuantIndex {
           `the unit of "${productId}" has ${places} decimal places; expected 0 to ${MAX_PLACES}`,
         );
       }
-      book = { places, totals: new Map(), quants: new Map() };
-      this.#books.set(productId, book);
+      // Kept as a copy: the id of a move lies beside it, anywhere in a ledger of a million moves,
+      // while copies made one after another lie together, and every lookup reads the key it finds.
+      const key = productId.split('').join('');
+      book = new ProductBook(key, places);
+      this.#books.set(key, book);
     }
     return book;
+  }
+
+  /**
+   * Adds `scaled` to the quant at the destination and takes it from the quant at the source, and
+   * when the book is summed, does the same along both lineages.
+   */
+  #count(book: ProductBook, move: Move, scaled: number): void {
+    const into = this.#lineageOf(move.destinationId);
+    const outOf = this.#lineageOf(move.sourceId);
+    const date = move.date;
+    const lotId = move.lotId || undefined;
+    book.reserve(book.summed ? into.length + outOf.length : 2);
+
+    const table = book.table;
+    if (lotId === undefined) {
+      const arrival = book.entry(into[0] as number);
+      const departure = book.entry(outOf[0] as number);
+      table[arrival + SCALED] = (table[arrival + SCALED] as number) + scaled;
+      table[departure + SCALED] = (table[departure + SCALED] as number) - scaled;
+      if (date < (table[arrival + IN_DATE] as number)) table[arrival + IN_DATE] = date;
+      // Written so that the `NaN` of a location never touched gives way too.
+      if (!(date >= (table[arrival + FIRST_DATE] as number))) table[arrival + FIRST_DATE] = date;
+      if (!(date >= (table[departure + FIRST_DATE] as number))) {
+        table[departure + FIRST_DATE] = date;
+      }
+    } else {
+      const arrival = lotCellOf(book, into[0] as number, move.destinationId, lotId, date);
+      arrival.scaled += scaled;
+      if (date < arrival.inDate) arrival.inDate = date;
+      lotCellOf(book, outOf[0] as number, move.sourceId, lotId, date).scaled -= scaled;
+    }
+    if (book.summed) addAlong(book, into, outOf, scaled);
+
+    this.#markChanged(book);
+  }
+
+  #markChanged(book: ProductBook) {
+    if (book.changed) return;
+    book.changed = true;
+    this.#changed.push(book);
   }
 
   #lineageOf(locationId: string): readonly number[] {
     let lineage = this.#lineages.get(locationId);
     if (lineage === undefined) {
-      lineage = this.#tree.lineage(locationId).map((id) => {
-        let slot = this.#slots.get(id);
-        if (slot === undefined) {
-          slot = this.#slots.size;
-          this.#slots.set(id, slot);
-        }
-        return slot;
-      });
+      lineage = this.#tree.lineage(locationId).map((id) => this.#slotOf(id));
       this.#lineages.set(locationId, lineage);
     }
     return lineage;
   }
 
-  /** Reads a quantity as an integer at the book's scale, widening the scale when it must. */
-  #scaled(book: ProductBook, quantity: Decimal): number {
-    // Reading the digits directly is several times faster than the general parser, and applying
-    // a move is the hot path of every start and every sync.
-    if (PLAIN_DECIMAL.test(quantity)) {
-      const dot = quantity.indexOf('.');
-      const fraction = dot < 0 ? 0 : quantity.length - dot - 1;
-      if (fraction > book.places) widen(book, fraction);
-      const digits = dot < 0 ? quantity : quantity.slice(0, dot) + quantity.slice(dot + 1);
-      const scaled = Number(digits) * 10 ** (book.places - fraction);
-      if (Number.isSafeInteger(scaled)) return scaled;
+  #slotOf(locationId: string): number {
+    let slot = this.#slots.get(locationId);
+    if (slot === undefined) {
+      slot = this.#slotIds.length;
+      this.#slots.set(locationId, slot);
+      this.#slotIds.push(locationId);
     }
-    return toScaled(quantity, book.places);
+    return slot;
+  }
+
+  /**
+   * Reads a move's quantity as an integer at the book's scale, widening the scale when it must.
+   * Reading the digits by hand is several times faster than the general parser, and counting a
+   * move is the hot path of every start and every sync; up to 15 digits add up exactly.
+   */
+  #scaled(book: ProductBook, move: Move): number {
+    const quantity = move.quantity;
+    let digits = 0;
+    let count = 0;
+    let dot = -1;
+    for (let i = 0; i < quantity.length; i++) {
+      const code = quantity.charCodeAt(i);
+      if (code >= ZERO && code <= NINE) {
+        digits = digits * 10 + (code - ZERO);
+        count++;
+      } else if (code === DOT && dot < 0 && count > 0) {
+        dot = i;
+      } else {
+        return parsedScaled(book, move);
+      }
+    }
+    const fraction = dot < 0 ? 0 : quantity.length - dot - 1;
+    if (count === 0 || count > MAX_PLACES || (dot >= 0 && fraction === 0)) {
+      return parsedScaled(book, move);
+    }
+
+    if (fraction > book.places) book.widen(fraction);
+    const scaled = digits * (POWERS[book.places - fraction] as number);
+    if (!Number.isSafeInteger(scaled)) throw tooLarge(book, move);
+    return scaled;
   }
 
   /** Recomputes the sums per scope from the quants, under the current tree. */
-  #sum(book: ProductBook) {
-    const totals = new Map<number, number>();
-    for (const cell of book.quants.values()) {
-      if (cell.scaled === 0) continue;
-      for (const slot of this.#lineageOf(cell.locationId)) {
-        totals.set(slot, (totals.get(slot) ?? 0) + cell.scaled);
+  #sum(book: ProductBook): void {
+    // The quantities are gathered first, as slot and amount pairs, since adding may grow the table.
+    const amounts: number[] = [];
+    const table = book.table;
+    book.forEachEntry((slot, at) => {
+      table[at + TOTAL] = 0;
+      const scaled = table[at + SCALED] as number;
+      if (scaled !== 0) amounts.push(slot, scaled);
+    });
+    for (const cell of book.lots?.values() ?? []) {
+      if (cell.scaled !== 0) amounts.push(this.#slotOf(cell.locationId), cell.scaled);
+    }
+
+    for (let i = 0; i < amounts.length; i += 2) {
+      const lineage = this.#lineageOf(this.#slotIds[amounts[i] as number] as string);
+      const scaled = amounts[i + 1] as number;
+      book.reserve(lineage.length);
+      for (const slot of lineage) {
+        const at = book.entry(slot) + TOTAL;
+        book.table[at] = (book.table[at] as number) + scaled;
       }
     }
-    book.totals = totals;
+    book.summed = true;
+  }
+
+  /** @returns Every quant of a product that a done move touched, zero ones included. */
+  #cellsOf(book: ProductBook): QuantCell[] {
+    const cells: QuantCell[] = [...(book.lots?.values() ?? [])];
+    book.forEachEntry((slot, at) => {
+      if (book.holdsQuant(at)) cells.push(this.#cellAt(book, slot, at));
+    });
+    return cells;
+  }
+
+  #cellAt(book: ProductBook, slot: number, at: number): QuantCell {
+    return {
+      locationId: this.#slotIds[slot] as string,
+      lotId: undefined,
+      scaled: book.table[at + SCALED] as number,
+      inDate: book.table[at + IN_DATE] as number,
+      firstDate: book.table[at + FIRST_DATE] as number,
+    };
   }
 }
 
-/** Multiplies every integer of a book so that it counts `10^-places`. */
-function widen(book: ProductBook, places: number) {
-  if (places > MAX_PLACES) return;
-
-  const factor = 10 ** (places - book.places);
-  for (const [slot, total] of book.totals) book.totals.set(slot, total * factor);
-  for (const cell of book.quants.values()) cell.scaled *= factor;
-  book.places = places;
-}
-
-/** The key of a quant: the location's slot alone when there is no lot, the common case. */
-function keyOf(slot: number, lotId: string | undefined): QuantKey {
-  return lotId === undefined ? slot : `${slot}\u0000${lotId}`;
-}
-
-function cellOf(
+/**
+ * Adds `scaled` to the totals of the destination's lineage and takes it from the source's; the
+ * book has room for both.
+ */
+function addAlong(
   book: ProductBook,
-  key: QuantKey,
+  into: readonly number[],
+  outOf: readonly number[],
+  scaled: number,
+): void {
+  // Scopes holding both ends gain and lose the same quantity, so they are left alone.
+  let shared = 0;
+  while (
+    shared < into.length &&
+    shared < outOf.length &&
+    into[into.length - 1 - shared] === outOf[outOf.length - 1 - shared]
+  ) {
+    shared++;
+  }
+
+  const table = book.table;
+  for (let i = into.length - shared - 1; i >= 0; i--) {
+    const at = book.entry(into[i] as number) + TOTAL;
+    table[at] = (table[at] as number) + scaled;
+  }
+  for (let i = outOf.length - shared - 1; i >= 0; i--) {
+    const at = book.entry(outOf[i] as number) + TOTAL;
+    table[at] = (table[at] as number) - scaled;
+  }
+}
+
+function checkDone(move: Move): void {
+  if (move.state !== 'done') {
+    throw new DomainError<QuantIndexErrorCode>(
+      'quant-move-not-done',
+      `move "${move.id}" is ${move.state}; only done moves change the quantities on hand`,
+    );
+  }
+}
+
+/** Reads a quantity the fast path of {@link QuantIndex} declined, such as `'1e3'` or `'+2'`. */
+function parsedScaled(book: ProductBook, move: Move): number {
+  let places: number;
+  try {
+    places = decimalPlaces(move.quantity);
+  } catch {
+    throw new RangeError(
+      `move "${move.id}" has the quantity "${move.quantity}", which is not a decimal number`,
+    );
+  }
+  if (places > MAX_PLACES) {
+    throw new RangeError(
+      `move "${move.id}" has the quantity ${move.quantity} with ${places} decimal places; ` +
+        `at most ${MAX_PLACES} are counted exactly`,
+    );
+  }
+
+  if (places > book.places) book.widen(places);
+  try {
+    return toScaled(move.quantity, book.places);
+  } catch {
+    throw tooLarge(book, move);
+  }
+}
+
+function tooLarge(book: ProductBook, move: Move): RangeError {
+  return new RangeError(
+    `move "${move.id}" has the quantity ${move.quantity}, too large to count exactly at ` +
+      `${book.places} decimal places`,
+  );
+}
+
+/** The key of a quant with a lot. */
+function lotKeyOf(slot: number, lotId: string): string {
+  return `${slot}\u0000${lotId}`;
+}
+
+function lotCellOf(
+  book: ProductBook,
+  slot: number,
   locationId: string,
-  lotId: string | undefined,
+  lotId: string,
   date: number,
-) {
-  let cell = book.quants.get(key);
+): LotCell {
+  const key = lotKeyOf(slot, lotId);
+  book.lots ??= new Map();
+  let cell = book.lots.get(key);
   if (cell === undefined) {
     cell = { locationId, lotId, scaled: 0, inDate: Number.POSITIVE_INFINITY, firstDate: date };
-    book.quants.set(key, cell);
+    book.lots.set(key, cell);
   } else if (date < cell.firstDate) {
     cell.firstDate = date;
   }
   return cell;
 }
 
-function quantOf(productId: string, book: ProductBook, cell: QuantCell): Quant {
+/** A scaled integer as a decimal; whole units, the common case, skip the general formatter. */
+function decimalOf(scaled: number, places: number): Decimal {
+  return places === 0 && Number.isSafeInteger(scaled) ? String(scaled) : fromScaled(scaled, places);
+}
+
+function isReadableRow(row: ProductQuantsSnapshot): boolean {
+  return (
+    typeof row === 'object' &&
+    row !== null &&
+    typeof row.productId === 'string' &&
+    Number.isInteger(row.places) &&
+    row.places >= 0 &&
+    row.places <= MAX_PLACES &&
+    Array.isArray(row.quants) &&
+    typeof row.onHand === 'object' &&
+    row.onHand !== null
+  );
+}
+
+function isReadableQuant(quant: QuantSnapshot): boolean {
+  return (
+    typeof quant === 'object' &&
+    quant !== null &&
+    typeof quant.locationId === 'string' &&
+    (quant.lotId === undefined || typeof quant.lotId === 'string') &&
+    Number.isSafeInteger(quant.scaled) &&
+    (quant.inDate === null || Number.isFinite(quant.inDate)) &&
+    Number.isFinite(quant.firstDate)
+  );
+}
+
+function unreadable(row: ProductQuantsSnapshot, problem: string): DomainError {
+  const productId = typeof row?.productId === 'string' ? row.productId : 'unknown';
+  return new DomainError<QuantIndexErrorCode>(
+    'quant-snapshot-invalid',
+    `the saved row of product "${productId}" ${problem}; rebuild the quantities from the ledger`,
+  );
+}
+
+function quantOf(book: ProductBook, cell: QuantCell): Quant {
   return {
-    productId,
+    productId: book.productId,
     locationId: cell.locationId,
     ...(cell.lotId !== undefined && { lotId: cell.lotId }),
-    quantity: fromScaled(cell.scaled, book.places),
+    quantity: decimalOf(cell.scaled, book.places),
     inDate: Number.isFinite(cell.inDate) ? cell.inDate : cell.firstDate,
   };
 }
@@ -556,12 +948,12 @@ function compareText(a: string | undefined, b: string | undefined): number {
   return x < y ? -1 : x > y ? 1 : 0;
 }
 
+function byLocationAndLot(a: QuantCell | Quant, b: QuantCell | Quant): number {
+  return compareText(a.locationId, b.locationId) || compareText(a.lotId, b.lotId);
+}
+
 function byPlace(a: Quant, b: Quant): number {
-  return (
-    compareText(a.productId, b.productId) ||
-    compareText(a.locationId, b.locationId) ||
-    compareText(a.lotId, b.lotId)
-  );
+  return compareText(a.productId, b.productId) || byLocationAndLot(a, b);
 }
 
 function byInDate(a: Quant, b: Quant): number {

@@ -21,7 +21,9 @@ import type * as Y from 'yjs';
 import { StoreError } from './errors.js';
 import { randomId } from './ids.js';
 import { Origin } from './origins.js';
+import { ProductIndex } from './product-index.js';
 import { RecordProjection } from './projection.js';
+import type { ProductHit, ProjectionDatabase } from './projections.js';
 import { insertRecord, patchRecord, type RecordMap } from './records.js';
 
 /** What a user gives to add a location. */
@@ -55,14 +57,21 @@ export class Catalog {
   readonly #locations: RecordProjection<Location>;
   readonly #warehouses: RecordProjection<Warehouse>;
   readonly #locationListeners = new Set<(tree: LocationTree) => void>();
+  readonly #search: ProductIndex;
   #productList: readonly Product[] | undefined;
   #tree: LocationTree | undefined;
 
-  /** @internal Opened by the workspace. */
-  constructor(doc: Y.Doc) {
+  /**
+   * @internal Opened by the workspace.
+   * @param loaded - Settles when the document has been read from IndexedDB.
+   * @param db - Where the product search index persists, if anywhere.
+   */
+  constructor(doc: Y.Doc, loaded: Promise<void> = Promise.resolve(), db?: ProjectionDatabase) {
     this.#doc = doc;
-    this.#products = new RecordProjection<Product>(doc.getMap('products'), () => {
+    this.#search = new ProductIndex(doc, () => this.productMap(), loaded, db);
+    this.#products = new RecordProjection<Product>(doc.getMap('products'), (changed) => {
       this.#productList = undefined;
+      this.#search.changed(changed);
     });
     this.#units = new RecordProjection<Unit>(doc.getMap('units'));
     this.#warehouses = new RecordProjection<Warehouse>(doc.getMap('warehouses'));
@@ -132,6 +141,24 @@ export class Catalog {
     );
 
     return this.#productList;
+  }
+
+  /**
+   * Finds products by name, reference or barcode as the user types: every word typed must start
+   * a word of the name, or the reference or barcode. At a cold start the persisted index
+   * answers before the catalog is decoded.
+   *
+   * @param query - What the user typed.
+   * @param options - `limit`: at most this many products, 20 by default.
+   * @returns The products found, an exact reference or barcode first, then by name.
+   */
+  async searchProducts(query: string, options: { limit?: number } = {}): Promise<ProductHit[]> {
+    return this.#search.search(query, options.limit ?? 20);
+  }
+
+  /** @internal Saves the search index and stops following changes; the workspace closes. */
+  async close(): Promise<void> {
+    await this.#search.close();
   }
 
   /** @returns The products by id, for lookups on a hot path. */

@@ -1,3 +1,4 @@
+import * as idb from 'lib0/indexeddb';
 import { IndexeddbPersistence } from 'y-indexeddb';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
@@ -23,8 +24,23 @@ export interface DocumentSetOptions {
 interface Replica {
   readonly doc: Y.Doc;
   readonly loaded: Promise<void>;
-  readonly persistence: IndexeddbPersistence | undefined;
+  /** Settles with the document's copy in IndexedDB once it is opened, if it is kept there. */
+  readonly persistence: Promise<IndexeddbPersistence | undefined>;
   readonly provider: WebsocketProvider | undefined;
+}
+
+/** How to open a document. */
+export interface OpenSettings {
+  /**
+   * `false` keeps the content of deleted and replaced values, which Yjs otherwise drops; it
+   * applies when the document is first opened.
+   */
+  readonly gc?: boolean | undefined;
+  /**
+   * Read IndexedDB only once this settles, so that a large document does not hold up smaller
+   * reads that a first screen needs; the document syncs with the server meanwhile.
+   */
+  readonly readAfter?: Promise<unknown> | undefined;
 }
 
 /**
@@ -56,19 +72,26 @@ export class DocumentSet {
    * Opens a document, or returns it when it is open already.
    *
    * @param name - The document's name within the workspace, such as `catalog`.
+   * @param settings - How to open it, when it is not open yet.
    * @returns The document; its `loaded` promise settles when IndexedDB has been read.
    */
-  open(name: string): { doc: Y.Doc; loaded: Promise<void> } {
+  open(name: string, settings: OpenSettings = {}): { doc: Y.Doc; loaded: Promise<void> } {
     const open = this.#replicas.get(name);
     if (open !== undefined) return open;
 
     const options = this.#options;
-    const doc = new Y.Doc({ guid: `${options.workspace}/${name}` });
-    const persistence = options.persist
-      ? new IndexeddbPersistence(`kura/${doc.guid}`, doc)
-      : undefined;
+    const doc = new Y.Doc({ guid: `${options.workspace}/${name}`, gc: settings.gc ?? true });
+    const persist = () => new IndexeddbPersistence(`kura/${doc.guid}`, doc);
+    let persistence: Promise<IndexeddbPersistence | undefined> = Promise.resolve(undefined);
+    if (options.persist) {
+      persistence = settings.readAfter
+        ? settings.readAfter.then(() => (doc.isDestroyed ? undefined : persist()))
+        : Promise.resolve(persist());
+    }
     const provider = options.server === undefined ? undefined : this.#connect(name, doc);
-    const loaded = persistence ? persistence.whenSynced.then(() => {}) : Promise.resolve();
+    const loaded = persistence.then(async (stored) => {
+      await stored?.whenSynced;
+    });
     const replica: Replica = { doc, loaded, persistence, provider };
     this.#replicas.set(name, replica);
     this.#updateStatus();
@@ -79,6 +102,23 @@ export class DocumentSet {
   /** @returns `true` when the document is open. */
   isOpen(name: string): boolean {
     return this.#replicas.has(name);
+  }
+
+  /**
+   * Waits until every change made so far to the open documents is stored in IndexedDB, so that
+   * what is derived from them is never persisted ahead of them.
+   */
+  async stored(): Promise<void> {
+    await Promise.all(
+      [...this.#replicas.values()].map(async (replica) => {
+        const persistence = await replica.persistence;
+        if (persistence === undefined) return;
+        // A read waits for the writes queued before it on the same store.
+        const db = await persistence._db;
+        const [updates] = idb.transact(db, ['updates'], 'readonly');
+        await idb.count(updates as IDBObjectStore);
+      }),
+    );
   }
 
   /**
@@ -110,7 +150,7 @@ export class DocumentSet {
   async destroy(): Promise<void> {
     const replicas = [...this.#replicas.values()];
     for (const { provider } of replicas) provider?.destroy();
-    await Promise.all(replicas.map(({ persistence }) => persistence?.destroy()));
+    await Promise.all(replicas.map(async (replica) => (await replica.persistence)?.destroy()));
     for (const { doc } of replicas) doc.destroy();
     this.#replicas.clear();
     this.#statusListeners.clear();

@@ -6,7 +6,14 @@ export {
 } from './catalog.js';
 export { DocumentSet, type SyncStatus } from './documents.js';
 export { StoreError } from './errors.js';
-export { Ledger, ledgerPeriod } from './ledger.js';
+export {
+  Ledger,
+  ledgerMoves,
+  ledgerPeriod,
+  type LedgerListener,
+  type StateVector,
+} from './ledger.js';
+export { PROJECTION_VERSION, ProjectionDatabase, type ProductHit } from './projections.js';
 export {
   lotId,
   Stock,

@@ -9,7 +9,6 @@ import {
   negativeStockConflicts,
   outdatedCountConflicts,
   planReservation,
-  QuantIndex,
   quantityPlaces,
   removalStrategyFor,
   reservationVerdicts,
@@ -42,8 +41,10 @@ import type { DocumentSet } from './documents.js';
 import { StoreError } from './errors.js';
 import { randomId } from './ids.js';
 import { Ledger } from './ledger.js';
+import { LedgerProjections } from './ledger-projections.js';
 import { Origin } from './origins.js';
 import { RecordProjection } from './projection.js';
+import type { ProjectionDatabase } from './projections.js';
 import { insertRecord, patchRecord, type RecordMap } from './records.js';
 
 /** What a user gives to book stock that physically moved, such as a receipt at the dock. */
@@ -96,34 +97,53 @@ export class Stock {
   readonly #catalog: Catalog;
   readonly #author: Author;
   readonly #ledger: Ledger;
-  readonly #quants: QuantIndex;
+  readonly #projections: LedgerProjections;
+  readonly #stockLoaded: Promise<void>;
   readonly #moves: RecordProjection<Move>;
   readonly #lots: RecordProjection<Lot>;
   readonly #counts: RecordProjection<StoredCount>;
-  /** Done moves from and to suppliers, kept for the duplicate-serial verdict. */
-  readonly #supplierMoves = new Map<string, Move>();
   readonly #listeners = new Set<() => void>();
   #conflicts: readonly Conflict[] | undefined;
   #verdicts: ReturnType<typeof reservationVerdicts> | undefined;
 
   /** @internal Opened by the workspace. */
-  constructor(documents: DocumentSet, catalog: Catalog, author: Author, loaded: Promise<void>) {
-    this.#doc = documents.open('stock').doc;
+  constructor(
+    documents: DocumentSet,
+    catalog: Catalog,
+    author: Author,
+    loaded: Promise<void>,
+    db?: ProjectionDatabase,
+  ) {
+    const stock = documents.open('stock');
+    this.#doc = stock.doc;
+    this.#stockLoaded = stock.loaded;
     this.#catalog = catalog;
     this.#author = author;
     this.#ledger = new Ledger(documents, this.#doc);
-    this.#quants = new QuantIndex(catalog.locationTree(), (productId) => this.#places(productId));
+    this.#projections = new LedgerProjections({
+      ledger: this.#ledger,
+      documents,
+      db,
+      tree: () => catalog.locationTree(),
+      places: (productId) => this.#places(productId),
+    });
 
     const changed = () => this.#changed();
     this.#moves = new RecordProjection<Move>(this.#doc.getMap('moves'), changed);
     this.#lots = new RecordProjection<Lot>(this.#doc.getMap('lots'), changed);
     this.#counts = new RecordProjection<StoredCount>(this.#doc.getMap('counts'), changed);
     catalog.onLocations((tree) => {
-      this.#quants.setTree(tree);
+      this.#quants().setTree(tree);
       this.#changed();
     });
-    this.#ledger.onMoves((moves, replaced) => this.#applyDone(moves, replaced));
-    this.loaded = loaded.then(() => this.#ledger.open());
+    this.#ledger.listen({
+      moves: (moves, replaced) => this.#applyDone(moves, replaced),
+      reset: () => {
+        this.#projections.reset();
+        this.#changed();
+      },
+    });
+    this.loaded = this.#projections.start(loaded).then(() => this.#changed());
   }
 
   // Commands: done moves
@@ -234,7 +254,7 @@ export class Stock {
     const plan = planReservation({
       productId: move.productId,
       quantity: move.quantity,
-      quants: this.#quants.quants(move.productId, move.sourceId),
+      quants: this.#quants().quants(move.productId, move.sourceId),
       reservedElsewhere: (quant) => held.get(bucketKey(quant)) ?? '0',
       strategy: removalStrategyFor(product, move.sourceId, tree),
       lots: this.lots(move.productId),
@@ -502,7 +522,7 @@ export class Stock {
         : { ...move, reservation: undefined },
     );
     const planned = stockQuantities(holding, productId, scopeId, this.#catalog.locationTree());
-    const onHand = this.#quants.onHand(productId, scopeId);
+    const onHand = this.#quants().onHand(productId, scopeId);
 
     return {
       onHand,
@@ -516,12 +536,60 @@ export class Stock {
 
   /** @returns The quantity of a product on hand in a location or warehouse with its children. */
   onHand(productId: string, scopeId: string): Decimal {
-    return this.#quants.onHand(productId, scopeId);
+    return this.#quants().onHand(productId, scopeId);
+  }
+
+  /**
+   * The quantity of a product on hand, as soon as it is known for sure: at a cold start, from
+   * the persisted quants before the catalog is decoded, when no move was written since they
+   * were saved; otherwise once {@link loaded} settles.
+   *
+   * @returns The quantity on hand in a location or warehouse with its children.
+   */
+  async readOnHand(productId: string, scopeId: string): Promise<Decimal> {
+    return this.#projections.readOnHand(productId, scopeId, this.#stockLoaded, this.loaded);
+  }
+
+  /**
+   * The done moves of a lot or serial across every period, for its trace: the persisted ones and
+   * those received since, recorded late by an offline device included.
+   *
+   * @returns The moves, by date then id.
+   */
+  async lotMoves(lotId: string): Promise<Move[]> {
+    return this.#projections.movesOfLot(lotId);
+  }
+
+  /**
+   * Writes the ledger's directory now. Commands write it once at the end of the task that ran
+   * them; tools that hand documents over within that task call this first.
+   */
+  announce(): void {
+    this.#ledger.announce();
+  }
+
+  /**
+   * @returns A promise that settles when every ledger period opened so far, at start or because
+   *   another replica wrote to it, has been read and counted.
+   */
+  async settled(): Promise<void> {
+    await this.loaded;
+    await this.#ledger.settled();
+  }
+
+  /** Persists the derived quantities and lot index now, as a workspace does before it closes. */
+  async flush(): Promise<void> {
+    await this.#projections.flush();
+  }
+
+  /** @internal Persists what changed and stops saving; called when the workspace closes. */
+  async close(): Promise<void> {
+    await this.#projections.close();
   }
 
   /** @returns The non-empty quants of a product, optionally within a scope. */
   quants(productId: string, scopeId?: string): Quant[] {
-    return this.#quants.quants(productId, scopeId);
+    return this.#quants().quants(productId, scopeId);
   }
 
   /** @returns The moves not yet done, cancelled ones included, ordered by id. */
@@ -630,12 +698,12 @@ export class Stock {
 
   /** The quantity of exactly one (product, location, lot) bucket, as counts and verdicts see it. */
   #bucket(productId: string, locationId: string, lotId: string | undefined): Decimal {
-    return this.#quants.quant(productId, locationId, lotId)?.quantity ?? '0';
+    return this.#quants().quant(productId, locationId, lotId)?.quantity ?? '0';
   }
 
   #quantOnHand(productId: string, locationId: string, lotId: string | undefined): Decimal {
-    if (lotId === undefined) return this.#quants.onHand(productId, locationId);
-    return this.#quants
+    if (lotId === undefined) return this.#quants().onHand(productId, locationId);
+    return this.#quants()
       .quants(productId, locationId)
       .filter((quant) => quant.lotId === lotId)
       .reduce((sum, quant) => add(sum, quant.quantity), '0');
@@ -673,14 +741,16 @@ export class Stock {
         .filter((product) => product.tracking === 'serial')
         .map(({ id }) => id),
     );
-    const serialQuants = [...serialProducts].flatMap((productId) => this.#quants.quants(productId));
-    const supplierMoves = [...this.#supplierMoves.values()];
+    const serialQuants = [...serialProducts].flatMap((productId) =>
+      this.#quants().quants(productId),
+    );
+    const supplierMoves = this.#projections.supplierLotMoves();
     const vendors = VIRTUAL_LOCATION_IDS.vendors;
     const pending = this.counts().filter((count) => count.state === 'pending');
 
     return [
       ...this.#reservationVerdicts().conflicts,
-      ...negativeStockConflicts(this.#quants.negativeQuants(), isInternal),
+      ...negativeStockConflicts(this.#quants().negativeQuants(), isInternal),
       ...duplicateSerialConflicts({
         quants: serialQuants,
         lots: this.lots().filter((lot) => serialProducts.has(lot.productId)),
@@ -697,23 +767,12 @@ export class Stock {
     ].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   }
 
+  #quants() {
+    return this.#projections.quants;
+  }
+
   #applyDone(moves: readonly Move[], replaced: readonly Move[]): void {
-    const tree = this.#catalog.locationTree();
-    let counted = false;
-    for (const move of replaced) {
-      if (this.#quants.revertDone(move)) counted = true;
-      this.#supplierMoves.delete(move.id);
-    }
-    for (const move of moves) {
-      if (this.#quants.applyDone(move)) counted = true;
-      if (
-        tree.usage(move.sourceId) === 'supplier' ||
-        tree.usage(move.destinationId) === 'supplier'
-      ) {
-        this.#supplierMoves.set(move.id, move);
-      }
-    }
-    if (counted) this.#changed();
+    if (this.#projections.apply(moves, replaced)) this.#changed();
   }
 
   #changed(): void {

@@ -3,6 +3,7 @@ import type * as Y from 'yjs';
 import { Catalog } from './catalog.js';
 import { DocumentSet, type SyncStatus } from './documents.js';
 import { StoreError } from './errors.js';
+import { ProjectionDatabase } from './projections.js';
 import { Stock } from './stock.js';
 
 /** The documents every workspace opens at start; the ledger's period documents open later. */
@@ -55,20 +56,35 @@ export class Workspace {
   readonly stock: Stock;
 
   readonly #documents: DocumentSet;
+  readonly #projections: ProjectionDatabase | undefined;
 
   /** @internal Use {@link openWorkspace}. */
   constructor(options: WorkspaceOptions) {
     this.id = options.workspace;
-    this.#documents = new DocumentSet({
-      ...options,
-      persist: options.persist ?? typeof indexedDB !== 'undefined',
-    });
+    const persist = options.persist ?? typeof indexedDB !== 'undefined';
+    this.#documents = new DocumentSet({ ...options, persist });
+    this.#projections = persist ? new ProjectionDatabase(options.workspace) : undefined;
 
-    const opened = DOCUMENT_NAMES.map((name) => this.#documents.open(name));
+    // The stock document and the persisted projections are read first: a first screen can then
+    // show quantities before the catalog, the larger document, is decoded.
+    const stock = this.#documents.open('stock');
+    const readAfter = Promise.all([stock.loaded, this.#projections?.ledgerVectors()])
+      .catch(() => {})
+      .then(() => new Promise((resolve) => setTimeout(resolve, 0)));
+    const opened = DOCUMENT_NAMES.map((name) =>
+      this.#documents.open(name, this.#projections && { readAfter }),
+    );
     const documentsLoaded = Promise.all(opened.map(({ loaded }) => loaded)).then(() => {});
-    this.catalog = new Catalog(this.document('catalog'));
+    const catalog = this.#documents.open('catalog');
+    this.catalog = new Catalog(catalog.doc, catalog.loaded, this.#projections);
     const author = { user: options.user ?? 'anonymous', client: this.document('stock').clientID };
-    this.stock = new Stock(this.#documents, this.catalog, author, documentsLoaded);
+    this.stock = new Stock(
+      this.#documents,
+      this.catalog,
+      author,
+      documentsLoaded,
+      this.#projections,
+    );
     this.loaded = this.stock.loaded;
   }
 
@@ -101,7 +117,8 @@ export class Workspace {
    * the commands and subscriptions instead.
    */
   document(name: DocumentName | `ledger-${string}`): Y.Doc {
-    return this.#documents.open(name).doc;
+    // The ledger keeps replaced versions readable; see Ledger.
+    return this.#documents.open(name, { gc: !name.startsWith('ledger-') }).doc;
   }
 
   /** @returns The names of the documents open so far, the ledger's periods among them. */
@@ -109,9 +126,15 @@ export class Workspace {
     return this.#documents.names;
   }
 
-  /** Closes the connections and IndexedDB, after the pending writes are stored. */
+  /**
+   * Closes the connections and IndexedDB, after the pending writes and the derived indexes are
+   * stored.
+   */
   async destroy(): Promise<void> {
+    await this.loaded.catch(() => {});
+    await Promise.all([this.stock.close(), this.catalog.close()]);
     await this.#documents.destroy();
+    this.#projections?.close();
   }
 }
 

@@ -1,15 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 
-import {
-  DomainError,
-  stockQuantities,
-  VIRTUAL_LOCATION_IDS,
-  type Move,
-  type Product,
-} from '@kura/domain';
+import { DomainError, stockQuantities, VIRTUAL_LOCATION_IDS, type Product } from '@kura/domain';
 
-import { StoreError, type Workspace } from '../src/index.js';
+import { ledgerMoves, StoreError, type Workspace } from '../src/index.js';
 import { seededRandom } from '../../domain/test/support.js';
 import { Replicas, sendDocument } from './replicas.js';
 
@@ -245,12 +239,7 @@ function compare(replicas: readonly Workspace[], products: Product[], scopes: st
   for (const replica of replicas) {
     const ledger = names
       .filter((name) => name.startsWith('ledger-'))
-      .flatMap((name) => [
-        ...replica
-          .document(name as 'stock')
-          .getMap<Move>('moves')
-          .values(),
-      ]);
+      .flatMap((name) => ledgerMoves(replica.document(name as 'stock')));
     const tree = replica.catalog.locationTree();
     for (const product of products) {
       for (const quant of replica.stock.quants(product.id)) {

@@ -28,6 +28,7 @@ export function exchange(from: Workspace, to: Workspace): void {
 
 /** Sends one document's whole state. */
 export function sendDocument(from: Workspace, to: Workspace, name: string): void {
+  from.stock.announce();
   const update = Y.encodeStateAsUpdate(from.document(name as 'catalog'));
   Y.applyUpdate(to.document(name as 'catalog'), update, 'remote');
 }

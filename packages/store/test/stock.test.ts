@@ -3,7 +3,7 @@ import * as Y from 'yjs';
 
 import { DomainError, VIRTUAL_LOCATION_IDS, type Product, type Warehouse } from '@kura/domain';
 
-import { ledgerPeriod, lotId, StoreError, type Workspace } from '../src/index.js';
+import { ledgerMoves, ledgerPeriod, lotId, StoreError, type Workspace } from '../src/index.js';
 import { exchange, Replicas, syncAll } from './replicas.js';
 
 const replicas = new Replicas();
@@ -56,8 +56,7 @@ describe('done moves', () => {
 
     expect(alice.stock.onHand(bolts.id, stock)).toBe('24');
     expect(alice.stock.onHand(bolts.id, warehouse.viewLocationId)).toBe('24');
-    const ledger = alice.document(ledgerPeriod(date) as 'stock').getMap('moves');
-    expect([...ledger.values()]).toMatchObject([
+    expect(ledgerMoves(alice.document(ledgerPeriod(date) as 'stock'))).toMatchObject([
       { quantity: '24', entered: { quantity: '2', unitId: 'dozen' }, state: 'done', date },
     ]);
     expect(ledgerPeriod(date)).toBe('ledger-2026-11');
@@ -103,6 +102,24 @@ describe('done moves', () => {
     );
     const withoutLot = states(alice).filter((state) => !state.startsWith('stock:'));
     expect(withoutLot).toEqual(before.filter((state) => !state.startsWith('stock:')));
+  });
+
+  it('STK14 lists the done moves of a lot across periods, by date, for its trace', async () => {
+    const stock = warehouse.stockLocationId;
+    const lot = alice.stock.createLot({ productId: beans.id, name: 'L-7' });
+    const october = Date.UTC(2026, 9, 2);
+    const november = Date.UTC(2026, 10, 9);
+    const beansOf = { productId: beans.id, locationId: stock, lotId: lot.id };
+    alice.stock.receive({ ...beansOf, quantity: 9, date: november });
+    alice.stock.deliver({ ...beansOf, quantity: 4, date: october });
+    alice.stock.receive({ productId: bolts.id, quantity: 9, locationId: stock, date: october });
+
+    const moves = await alice.stock.lotMoves(lot.id);
+    expect(moves.map((move) => [move.date, move.quantity, move.destinationId])).toEqual([
+      [october, '4', VIRTUAL_LOCATION_IDS.customers],
+      [november, '9', stock],
+    ]);
+    expect(await alice.stock.lotMoves('lot:none')).toEqual([]);
   });
 
   it('STK4 counts a move dated in an older period on every replica', () => {

@@ -117,4 +117,24 @@ describe('products', () => {
       ]);
     }
   });
+
+  it('CAT2 finds products by the start of name words, reference or barcode, codes first', async () => {
+    const opened = workspace();
+    const catalog = opened.catalog;
+    catalog.createProduct({ name: 'Arabica coffee beans 1 kg', barcode: '09506000134352' });
+    catalog.createProduct({ name: 'Robusta coffee beans', reference: 'ARA-7' });
+    catalog.createProduct({ name: '阿拉比卡咖啡豆', reference: 'CN-1' });
+    catalog.createProduct({ name: 'Hex bolt M8', reference: 'HB-M8' });
+    const names = async (query: string) =>
+      (await catalog.searchProducts(query)).map((hit) => hit.name);
+
+    expect(await names('coff bea')).toEqual(['Arabica coffee beans 1 kg', 'Robusta coffee beans']);
+    expect(await names('ara')).toEqual(['Arabica coffee beans 1 kg', 'Robusta coffee beans']);
+    expect(await names('ARA-7')).toEqual(['Robusta coffee beans']);
+    expect(await names('0950600')).toEqual(['Arabica coffee beans 1 kg']);
+    expect(await names('m8')).toEqual(['Hex bolt M8']);
+    expect(await names('咖啡')).toEqual(['阿拉比卡咖啡豆']);
+    expect(await names('  ')).toEqual([]);
+    expect(await catalog.searchProducts('beans', { limit: 1 })).toHaveLength(1);
+  });
 });
