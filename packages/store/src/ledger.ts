@@ -1,4 +1,4 @@
-import type { Move } from '@kura/domain';
+import type { Author, Move } from '@kura/domain';
 import * as Y from 'yjs';
 
 import type { DocumentSet } from './documents.js';
@@ -74,7 +74,7 @@ export function readLedgerEntry(id: string, value: unknown): Move {
     destinationId: entry[3],
     state: 'done',
     date: entry[4],
-    author: { user: entry[5], client: entry[6] },
+    author: authorOf(entry[5], entry[6]),
   };
   // Assigned only when present, so that a move read back equals the move written.
   if (entry.length > 7) {
@@ -85,11 +85,36 @@ export function readLedgerEntry(id: string, value: unknown): Move {
   return move;
 }
 
-/** @returns Every done move a period document holds. */
+/**
+ * The authors of moves read back, one object per replica and user: a million moves by a few
+ * clerks then hold a few author objects, not a million.
+ */
+const authors = new Map<number, Author>();
+
+function authorOf(user: string, client: number): Author {
+  const known = authors.get(client);
+  if (known?.user === user) return known;
+  const author = Object.freeze({ user, client });
+  authors.set(client, author);
+  return author;
+}
+
+/**
+ * Every done move a period document holds, read straight from the map's items: the map's own
+ * iterator wraps each entry in closures, which was most of the time it took to read a period.
+ */
 export function ledgerMoves(doc: Y.Doc): Move[] {
   const moves: Move[] = [];
-  for (const [id, value] of doc.getMap('moves').entries()) moves.push(readLedgerEntry(id, value));
+  for (const [id, item] of doc.getMap('moves')._map) {
+    if (!item.deleted) moves.push(readLedgerEntry(id, lastValue(item)));
+  }
   return moves;
+}
+
+/** @returns The value a map item holds. */
+function lastValue(item: Y.Item): unknown {
+  const content = item.content.getContent();
+  return content[content.length - 1];
 }
 
 /** What the ledger tells its listeners. */
@@ -352,6 +377,11 @@ export class Ledger {
    */
   #reconcile(period: Period): void {
     period.reconciled = true;
+    if (period.counted.size === 0 && period.early.size === 0) {
+      // Nothing of it was counted: every move it keeps is new.
+      this.#emit(ledgerMoves(period.doc));
+      return;
+    }
     const added: Move[] = [];
     const replaced: Move[] = [];
     const isCounted = (item: Y.Item) => item.id.clock < (period.counted.get(item.id.client) ?? 0);
@@ -373,7 +403,7 @@ export class Ledger {
         replaced.push(readLedgerEntry(id, value[value.length - 1]));
       }
       if (kept !== null && !counted.includes(kept)) {
-        added.push(readLedgerEntry(id, period.doc.getMap('moves').get(id)));
+        added.push(readLedgerEntry(id, lastValue(kept)));
       }
     }
     period.early.clear();
