@@ -32,6 +32,7 @@ import {
   type Move,
   type Product,
   type Quant,
+  type Resolution,
   type StockQuantities,
 } from '@kura/domain';
 import type * as Y from 'yjs';
@@ -82,6 +83,8 @@ export type StockErrorCode =
   | 'count-unknown'
   | 'count-closed'
   | 'stock-insufficient'
+  | 'lot-unknown'
+  | 'resolution-input-missing'
   | 'import-unreadable';
 
 /**
@@ -436,6 +439,50 @@ export class Stock {
       () => patchRecord(this.#countMap.get(id) as Y.Map<unknown>, { state: 'discarded' }),
       Origin.command,
     );
+  }
+
+  // Commands: conflicts
+
+  /**
+   * Settles a conflict with one of the resolutions it offers, as the user picked it.
+   *
+   * - `unreserve`: drops the move's reservation; `confirm-count` and `discard-count`: applies the
+   *   outdated count anyway, or drops it.
+   * - `count`: records what is on the shelf (`input.counted`) and applies it at once.
+   * - `rename-serial`: books the unit at `input.locationId` out of the shared serial number and
+   *   back in under its real one, `input.name`: through the vendors when the serial was received
+   *   twice (the receipt is corrected), else through the inventory location.
+   *
+   * @returns What the resolution wrote: the move unreserved, the count outcome, the moves of a
+   *   renamed serial, or nothing for a discarded count.
+   * @throws {StoreError} `resolution-input-missing` when the resolution needs input it lacks,
+   *   and the codes of the command it runs; nothing is written then.
+   */
+  resolveConflict(
+    resolution: Resolution,
+    input: { counted?: string; name?: string; locationId?: string } = {},
+  ): Move | CountOutcome | Move[] | undefined {
+    switch (resolution.kind) {
+      case 'unreserve':
+        return this.unreserveMove(resolution.moveId);
+      case 'confirm-count':
+        return this.applyCount(resolution.countId, { confirmOutdated: true });
+      case 'discard-count':
+        this.discardCount(resolution.countId);
+        return undefined;
+      case 'count': {
+        const counted = required(input.counted, 'the quantity counted');
+        const { productId, locationId, lotId } = resolution;
+        const count = this.recordCount({ productId, locationId, lotId, counted });
+        return this.applyCount(count.id, { confirmOutdated: true });
+      }
+      case 'rename-serial':
+        return this.#renameSerial(
+          resolution.lotId,
+          required(input.locationId, 'the location of the unit to rename'),
+          required(input.name, 'its real serial number'),
+        );
+    }
   }
 
   /**
@@ -812,6 +859,42 @@ export class Stock {
     return count;
   }
 
+  #renameSerial(sharedId: string, locationId: string, name: string): Move[] {
+    const shared = this.#lots.get(sharedId);
+    if (shared === undefined) {
+      throw new StoreError<StockErrorCode>('lot-unknown', `no lot has the id "${sharedId}"`);
+    }
+    const { productId } = shared;
+    if (lotId(productId, name.trim()) === sharedId) {
+      throw new StoreError<StockErrorCode>(
+        'resolution-input-missing',
+        `"${name}" is the serial number being renamed; give the unit its real one`,
+      );
+    }
+    // A serial received twice was one unit misread at receipt: the receipt is corrected, so the
+    // vendor's side of the history says so too. Otherwise the count of the two is corrected.
+    const vendors = VIRTUAL_LOCATION_IDS.vendors;
+    const tree = this.#catalog.locationTree();
+    const supplied = this.#projections.supplierLotMoves().filter((move) => move.lotId === sharedId);
+    const received = supplied.filter((move) => tree.isWithin(move.sourceId, vendors)).length;
+    const returned = supplied.filter((move) => tree.isWithin(move.destinationId, vendors)).length;
+    const through = received - returned > 1 ? vendors : VIRTUAL_LOCATION_IDS.inventory;
+    const unit = { productId, quantity: 1 };
+    const out = this.#validate(
+      { ...unit, sourceId: locationId, destinationId: through, lotId: sharedId },
+      'done',
+      randomId(),
+    );
+    const renamed = this.#lotNamed(productId, name.trim());
+    const back = this.#validate(
+      { ...unit, sourceId: through, destinationId: locationId, lotId: renamed.id },
+      'done',
+      randomId(),
+    );
+    this.#ledger.record([out, back]);
+    return [out, back];
+  }
+
   #lotNamed(productId: string, name: string): Lot {
     return (
       this.lots(productId).find((lot) => lot.name === name) ?? this.createLot({ productId, name })
@@ -850,6 +933,17 @@ export class Stock {
 /** The id of a lot: derived from its product and name, so replicas agree on it. */
 export function lotId(productId: string, name: string): string {
   return `lot:${productId}:${encodeURIComponent(name)}`;
+}
+
+/** @returns The input a resolution needs. */
+function required(value: string | undefined, what: string): string {
+  if (value === undefined || value.trim() === '') {
+    throw new StoreError<StockErrorCode>(
+      'resolution-input-missing',
+      `this resolution needs ${what}`,
+    );
+  }
+  return value;
 }
 
 /** Lists in id order, so that every replica hands out the same list for the same records. */

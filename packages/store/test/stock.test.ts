@@ -357,6 +357,125 @@ describe('conflicts after a merge', () => {
   });
 });
 
+describe('resolving conflicts', () => {
+  const kinds = (replica: Workspace) => replica.stock.conflicts().map((conflict) => conflict.kind);
+
+  it('STK15 settles negative stock with the count it offers, on every replica', () => {
+    const bob = replicas.open('bob');
+    const stock = warehouse.stockLocationId;
+    alice.stock.receive({ productId: bolts.id, quantity: 1, locationId: stock });
+    syncAll([alice, bob]);
+    alice.stock.deliver({ productId: bolts.id, quantity: 1, locationId: stock });
+    bob.stock.deliver({ productId: bolts.id, quantity: 1, locationId: stock });
+    syncAll([alice, bob]);
+    const [conflict] = alice.stock.conflicts();
+    const count = conflict?.resolutions.find((resolution) => resolution.kind === 'count');
+
+    expect(codeOf(() => alice.stock.resolveConflict(count!))).toBe('resolution-input-missing');
+    alice.stock.resolveConflict(count!, { counted: '0' });
+    syncAll([alice, bob]);
+
+    for (const replica of [alice, bob]) {
+      expect(replica.stock.onHand(bolts.id, stock)).toBe('0');
+      expect(kinds(replica)).toEqual([]);
+    }
+  });
+
+  it('STK15 settles an outdated count by confirming or discarding it', () => {
+    const bob = replicas.open('bob');
+    const stock = warehouse.stockLocationId;
+    alice.stock.receive({ productId: bolts.id, quantity: 10, locationId: stock });
+    syncAll([alice, bob]);
+    for (const counted of ['10', '12']) {
+      alice.stock.recordCount({ productId: bolts.id, locationId: stock, counted });
+    }
+    bob.stock.deliver({ productId: bolts.id, quantity: 4, locationId: stock });
+    syncAll([alice, bob]);
+    const offered = (kind: string) =>
+      alice.stock
+        .conflicts()
+        .flatMap((conflict) => conflict.resolutions)
+        .find((resolution) => resolution.kind === kind);
+
+    const discard = offered('discard-count');
+    alice.stock.resolveConflict(discard!);
+    expect(kinds(alice)).toEqual(['outdated-count']);
+    const confirm = offered('confirm-count');
+    alice.stock.resolveConflict(confirm!);
+
+    expect(kinds(alice)).toEqual([]);
+    const state = (id: string | undefined) => alice.stock.counts().find((count) => count.id === id);
+    const discarded = state(discard?.kind === 'discard-count' ? discard.countId : undefined);
+    const applied = state(confirm?.kind === 'confirm-count' ? confirm.countId : undefined);
+    expect([discarded?.state, applied?.state]).toEqual(['discarded', 'applied']);
+    expect(alice.stock.onHand(bolts.id, stock)).toBe(applied?.counted);
+  });
+
+  it('STK15 settles a lost reservation by unreserving the move it names', () => {
+    const bob = replicas.open('bob');
+    const stock = warehouse.stockLocationId;
+    alice.stock.receive({ productId: bolts.id, quantity: 1, locationId: stock });
+    syncAll([alice, bob]);
+    for (const replica of [alice, bob]) {
+      const move = replica.stock.planMove({
+        productId: bolts.id,
+        quantity: 1,
+        sourceId: stock,
+        destinationId: VIRTUAL_LOCATION_IDS.customers,
+      });
+      replica.stock.confirmMove(move.id);
+      replica.stock.reserveMove(move.id);
+    }
+    syncAll([alice, bob]);
+    const [conflict] = bob.stock.conflicts();
+    const unreserve = conflict?.resolutions.find((resolution) => resolution.kind === 'unreserve');
+
+    bob.stock.resolveConflict(unreserve!);
+    syncAll([alice, bob]);
+
+    expect(kinds(alice)).toEqual([]);
+    expect(kinds(bob)).toEqual([]);
+    expect(alice.stock.quantities(bolts.id, stock).reserved).toBe('1');
+  });
+
+  it('STK15 settles a duplicate serial by renaming the unit on one shelf', () => {
+    const bob = replicas.open('bob');
+    syncAll([alice, bob]);
+    const shelf = alice.catalog.createLocation({
+      name: 'Shelf B',
+      usage: 'internal',
+      parentId: warehouse.stockLocationId,
+    });
+    syncAll([alice, bob]);
+    for (const [replica, locationId] of [
+      [alice, warehouse.stockLocationId],
+      [bob, shelf.id],
+    ] as const) {
+      const serial = replica.stock.createLot({ productId: phone.id, name: 'SN-7' });
+      replica.stock.receive({ productId: phone.id, quantity: 1, locationId, lotId: serial.id });
+    }
+    syncAll([alice, bob]);
+    const [conflict] = alice.stock.conflicts();
+    const rename = conflict?.resolutions.find((resolution) => resolution.kind === 'rename-serial');
+
+    expect(
+      codeOf(() => alice.stock.resolveConflict(rename!, { locationId: shelf.id, name: 'SN-7' })),
+    ).toBe('resolution-input-missing');
+    alice.stock.resolveConflict(rename!, { locationId: shelf.id, name: 'SN-8' });
+    syncAll([alice, bob]);
+
+    for (const replica of [alice, bob]) {
+      expect(replica.stock.quants(phone.id, warehouse.viewLocationId)).toMatchObject([
+        { locationId: warehouse.stockLocationId, lotId: lotId(phone.id, 'SN-7'), quantity: '1' },
+        { locationId: shelf.id, lotId: lotId(phone.id, 'SN-8'), quantity: '1' },
+      ]);
+    }
+    // The receipt is corrected: SN-7 and SN-8 were each received once.
+    expect(kinds(alice)).toEqual([]);
+    expect(kinds(bob)).toEqual([]);
+  });
+});
+
 describe('initial inventory', () => {
   it('STK13 reports every bad row with its line and applies nothing', async () => {
     alice.catalog.updateProduct(bolts.id, { reference: 'BOLT' });
