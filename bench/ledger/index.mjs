@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { getHeapStatistics } from 'node:v8';
 
 import { QuantIndex, VIRTUAL_LOCATION_IDS } from '@kura/domain';
-import { ledgerMoves, openWorkspace, ProjectionDatabase, randomId } from '@kura/store';
+import { forEachLedgerMove, openWorkspace, ProjectionDatabase, randomId } from '@kura/store';
 import * as Y from 'yjs';
 
 /** @typedef {import('../../scripts/bench.mjs').Figure} Figure */
@@ -276,7 +276,7 @@ async function measure(log) {
   const index = new QuantIndex(tree, places);
   for (const name of periods) {
     const doc = workspace.document(/** @type {`ledger-${string}`} */ (name));
-    for (const move of ledgerMoves(doc)) index.applyDone(move);
+    forEachLedgerMove(doc, (move) => index.applyDone(move));
   }
   const rebuildMs = performance.now() - started;
   if (index.size !== MOVES) throw new Error(`the rebuilt index holds ${index.size} moves`);

@@ -7,6 +7,7 @@ export {
 export { DocumentSet, type SyncStatus } from './documents.js';
 export { StoreError } from './errors.js';
 export {
+  forEachLedgerMove,
   Ledger,
   ledgerMoves,
   ledgerPeriod,

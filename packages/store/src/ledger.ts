@@ -17,6 +17,9 @@ export function ledgerPeriod(date: number): string {
 
 const PERIOD_NAME = /^ledger-\d{4}-\d{2}$/;
 
+/** How many moves a period hands over at a time when it is read whole. */
+const EMIT_BATCH = 1024;
+
 /** Per replica (Yjs client id), the clock up to which its writes are included. */
 export type StateVector = ReadonlyMap<number, number>;
 
@@ -100,14 +103,21 @@ function authorOf(user: string, client: number): Author {
 }
 
 /**
- * Every done move a period document holds, read straight from the map's items: the map's own
- * iterator wraps each entry in closures, which was most of the time it took to read a period.
+ * Calls `visit` with every done move a period document holds, read straight from the map's
+ * items: the map's own iterator wraps each entry in closures, which was most of the time it took
+ * to read a period. Each move is handed over as soon as it is read, so that a caller that counts
+ * and forgets it leaves only short-lived objects behind.
  */
+export function forEachLedgerMove(doc: Y.Doc, visit: (move: Move) => void): void {
+  for (const [id, item] of doc.getMap('moves')._map) {
+    if (!item.deleted) visit(readLedgerEntry(id, lastValue(item)));
+  }
+}
+
+/** @returns Every done move a period document holds. */
 export function ledgerMoves(doc: Y.Doc): Move[] {
   const moves: Move[] = [];
-  for (const [id, item] of doc.getMap('moves')._map) {
-    if (!item.deleted) moves.push(readLedgerEntry(id, lastValue(item)));
-  }
+  forEachLedgerMove(doc, (move) => moves.push(move));
   return moves;
 }
 
@@ -378,8 +388,16 @@ export class Ledger {
   #reconcile(period: Period): void {
     period.reconciled = true;
     if (period.counted.size === 0 && period.early.size === 0) {
-      // Nothing of it was counted: every move it keeps is new.
-      this.#emit(ledgerMoves(period.doc));
+      // Nothing of it was counted: every move it keeps is new. They go over in small batches,
+      // so that a period of 80,000 moves is not held in memory all at once.
+      let batch: Move[] = [];
+      forEachLedgerMove(period.doc, (move) => {
+        batch.push(move);
+        if (batch.length < EMIT_BATCH) return;
+        this.#emit(batch);
+        batch = [];
+      });
+      this.#emit(batch);
       return;
     }
     const added: Move[] = [];
