@@ -325,7 +325,9 @@ export class Stock {
           date: Date.now(),
         },
         'done',
-        randomId(),
+        // Derived from the move and the line: two replicas validating one move while apart
+        // write the same facts, and the ledger keeps one version of each.
+        `done:${move.id}:${line.locationId}:${line.lotId ?? move.lotId ?? ''}`,
       ),
     );
 

@@ -140,6 +140,31 @@ describe('done moves', () => {
 });
 
 describe('open moves and reservation', () => {
+  it('STK5 books a move once when two replicas validate it while apart', () => {
+    const bob = replicas.open('bob');
+    const stock = warehouse.stockLocationId;
+    alice.stock.receive({ productId: bolts.id, quantity: 5, locationId: stock });
+    const move = alice.stock.planMove({
+      productId: bolts.id,
+      quantity: 3,
+      sourceId: stock,
+      destinationId: VIRTUAL_LOCATION_IDS.customers,
+    });
+    alice.stock.confirmMove(move.id);
+    alice.stock.reserveMove(move.id);
+    syncAll([alice, bob]);
+
+    alice.stock.validateMove(move.id);
+    bob.stock.validateMove(move.id);
+    syncAll([alice, bob]);
+
+    for (const replica of [alice, bob]) {
+      expect(replica.stock.onHand(bolts.id, stock)).toBe('2');
+      expect(replica.stock.openMoves()).toEqual([]);
+      expect(replica.stock.conflicts()).toEqual([]);
+    }
+  });
+
   it('STK5 reserves the first expiring lot, validates line by line and closes the move', () => {
     const stock = warehouse.stockLocationId;
     const late = alice.stock.createLot({
