@@ -42,6 +42,18 @@ function codeOf(run: () => unknown): string | undefined {
   return undefined;
 }
 
+/** Plans, confirms and reserves a shipment of bolts from the warehouse's stock location. */
+function reserveShipment(replica: Workspace, quantity: number) {
+  const move = replica.stock.planMove({
+    productId: bolts.id,
+    quantity,
+    sourceId: warehouse.stockLocationId,
+    destinationId: VIRTUAL_LOCATION_IDS.customers,
+  });
+  replica.stock.confirmMove(move.id);
+  return replica.stock.reserveMove(move.id);
+}
+
 describe('done moves', () => {
   it('STK1 files a receipt in the period of its date and raises the quantity on hand', () => {
     const date = Date.UTC(2026, 10, 20);
@@ -144,14 +156,7 @@ describe('open moves and reservation', () => {
     const bob = replicas.open('bob');
     const stock = warehouse.stockLocationId;
     alice.stock.receive({ productId: bolts.id, quantity: 5, locationId: stock });
-    const move = alice.stock.planMove({
-      productId: bolts.id,
-      quantity: 3,
-      sourceId: stock,
-      destinationId: VIRTUAL_LOCATION_IDS.customers,
-    });
-    alice.stock.confirmMove(move.id);
-    alice.stock.reserveMove(move.id);
+    const move = reserveShipment(alice, 3);
     syncAll([alice, bob]);
 
     alice.stock.validateMove(move.id);
@@ -312,18 +317,8 @@ describe('conflicts after a merge', () => {
     const stock = warehouse.stockLocationId;
     alice.stock.receive({ productId: bolts.id, quantity: 1, locationId: stock });
     syncAll([alice, bob]);
-    const reserveOne = (replica: Workspace) => {
-      const move = replica.stock.planMove({
-        productId: bolts.id,
-        quantity: 1,
-        sourceId: stock,
-        destinationId: VIRTUAL_LOCATION_IDS.customers,
-      });
-      replica.stock.confirmMove(move.id);
-      return replica.stock.reserveMove(move.id);
-    };
-    const first = reserveOne(alice);
-    const second = reserveOne(bob);
+    const first = reserveShipment(alice, 1);
+    const second = reserveShipment(bob, 1);
 
     syncAll([alice, bob]);
 
@@ -441,16 +436,7 @@ describe('resolving conflicts', () => {
     const stock = warehouse.stockLocationId;
     alice.stock.receive({ productId: bolts.id, quantity: 1, locationId: stock });
     syncAll([alice, bob]);
-    for (const replica of [alice, bob]) {
-      const move = replica.stock.planMove({
-        productId: bolts.id,
-        quantity: 1,
-        sourceId: stock,
-        destinationId: VIRTUAL_LOCATION_IDS.customers,
-      });
-      replica.stock.confirmMove(move.id);
-      replica.stock.reserveMove(move.id);
-    }
+    for (const replica of [alice, bob]) reserveShipment(replica, 1);
     syncAll([alice, bob]);
     const [conflict] = bob.stock.conflicts();
     const unreserve = conflict?.resolutions.find((resolution) => resolution.kind === 'unreserve');
