@@ -10,6 +10,7 @@ export type * from './model.js';
 export * from './move.js';
 export * from './product.js';
 export * from './quantities.js';
+export * from './replenishment.js';
 export * from './reservation.js';
 export * from './uom.js';
 export * from './warehouse.js';
