@@ -12,5 +12,6 @@ export * from './product.js';
 export * from './quantities.js';
 export * from './replenishment.js';
 export * from './reservation.js';
+export * from './routes.js';
 export * from './uom.js';
 export * from './warehouse.js';
