@@ -16,5 +16,6 @@ export * from './quantities.js';
 export * from './replenishment.js';
 export * from './reservation.js';
 export * from './routes.js';
+export * from './trace.js';
 export * from './uom.js';
 export * from './warehouse.js';
