@@ -8,19 +8,7 @@ import {
   type OnHand,
 } from '../src/conflicts.js';
 import type { Count, Move, MoveLine, Quant } from '../src/model.js';
-import { seededRandom } from './support.js';
-
-/** A seeded generator, so that a failing shuffle can be replayed from its seed. */
-
-function shuffled<T>(items: readonly T[], seed: number): T[] {
-  const next = seededRandom(seed);
-  const copy = [...items];
-  for (let i = copy.length - 1; i > 0; i--) {
-    const j = Math.floor(next() * (i + 1));
-    [copy[i], copy[j]] = [copy[j]!, copy[i]!];
-  }
-  return copy;
-}
+import { seededRandom, shuffled } from './support.js';
 
 function reserving(id: string, at: number, client: number, lines: MoveLine[]): Move {
   return {
@@ -86,7 +74,7 @@ describe('reservation verdicts', () => {
     const expected = reservationVerdicts(onHand, moves);
 
     for (let seed = 1; seed <= 50; seed++) {
-      const verdict = reservationVerdicts(onHand, shuffled(moves, seed));
+      const verdict = reservationVerdicts(onHand, shuffled(moves, seededRandom(seed)));
       expect([...verdict.kept].sort(), `seed ${seed}`).toEqual([...expected.kept].sort());
       expect(verdict.conflicts, `seed ${seed}`).toEqual(expected.conflicts);
     }
@@ -196,7 +184,7 @@ describe('negative stock', () => {
       resolutions: [{ kind: 'count', productId: 'beans', locationId: 'wh/b' }],
     });
     expect(conflicts[1]!.message).toMatch(/is -1: more left than arrived/);
-    expect(negativeStockConflicts(shuffled(quants, 7), internal)).toEqual(conflicts);
+    expect(negativeStockConflicts(shuffled(quants, seededRandom(7)), internal)).toEqual(conflicts);
   });
 });
 

@@ -10,7 +10,7 @@ import {
   stockQuantities,
 } from '../src/quantities.js';
 import { planWarehouse } from '../src/warehouse.js';
-import { codeOf, seededRandom } from './support.js';
+import { codeOf, seededRandom, shuffled } from './support.js';
 
 const VENDORS = VIRTUAL_LOCATION_IDS.vendors;
 const CUSTOMERS = VIRTUAL_LOCATION_IDS.customers;
@@ -519,15 +519,6 @@ function randomLedger(seed: number, size: number, tree = TREE): Move[] {
     });
   }
   return moves;
-}
-
-function shuffled<T>(items: readonly T[], random: () => number): T[] {
-  const copy = [...items];
-  for (let i = copy.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [copy[i], copy[j]] = [copy[j] as T, copy[i] as T];
-  }
-  return copy;
 }
 
 describe('quant index against the ledger', () => {

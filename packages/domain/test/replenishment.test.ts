@@ -18,7 +18,7 @@ import {
 } from '../src/replenishment.js';
 import { STANDARD_UNITS } from '../src/uom.js';
 import { planWarehouse } from '../src/warehouse.js';
-import { codeOf, productFixture, seededRandom } from './support.js';
+import { codeOf, productFixture, seededRandom, shuffled } from './support.js';
 
 const DAY = 86_400_000;
 const NOW = Date.UTC(2025, 2, 3, 9);
@@ -573,11 +573,7 @@ describe('replenishmentExceptions', () => {
     expect(new Set(expected.map((exception) => exception.cause)).size).toBe(7);
     for (const seed of [1, 2, 3, 4, 5]) {
       const next = seededRandom(seed);
-      const shuffle = <T>(items: readonly T[]) =>
-        items
-          .map((item) => ({ item, key: next() }))
-          .sort((a, b) => a.key - b.key)
-          .map(({ item }) => item);
+      const shuffle = <T>(items: readonly T[]) => shuffled(items, next);
       const again = context({
         products: shuffle(products),
         rules: shuffle(rules),

@@ -17,7 +17,7 @@ import {
   warehouseRoutes,
 } from '../src/routes.js';
 import { planWarehouse, type Warehouse, type WarehouseSteps } from '../src/warehouse.js';
-import { codeOf, productFixture, seededRandom } from './support.js';
+import { codeOf, productFixture, seededRandom, shuffled } from './support.js';
 
 const DAY = 86_400_000;
 const DATE = Date.UTC(2025, 5, 20);
@@ -145,15 +145,6 @@ function withDelay(routes: readonly Route[], delayDays: number): Route[] {
     ...each,
     rules: each.rules.map((one) => ({ ...one, delayDays })),
   }));
-}
-
-function shuffled<T>(items: readonly T[], random: () => number): T[] {
-  const copy = [...items];
-  for (let index = copy.length - 1; index > 0; index--) {
-    const other = Math.floor(random() * (index + 1));
-    [copy[index], copy[other]] = [copy[other]!, copy[index]!];
-  }
-  return copy;
 }
 
 describe('route validation', () => {

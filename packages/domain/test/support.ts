@@ -45,3 +45,13 @@ export function productFixture(id: string, fields: Partial<Product> = {}): Produ
     ...fields,
   };
 }
+
+/** @returns A copy of `items` in an order drawn from `random` (Fisher-Yates). */
+export function shuffled<T>(items: readonly T[], random: () => number): T[] {
+  const copy = [...items];
+  for (let i = copy.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [copy[i], copy[j]] = [copy[j] as T, copy[i] as T];
+  }
+  return copy;
+}

@@ -11,7 +11,7 @@ import {
   type TraceLink,
 } from '../src/trace.js';
 import { planWarehouse } from '../src/warehouse.js';
-import { codeOf, seededRandom } from './support.js';
+import { codeOf, seededRandom, shuffled } from './support.js';
 
 const VENDORS = VIRTUAL_LOCATION_IDS.vendors;
 const CUSTOMERS = VIRTUAL_LOCATION_IDS.customers;
@@ -235,16 +235,6 @@ function reaches(graph: TraceGraph, from: string, to: string): boolean {
     }
   }
   return false;
-}
-
-function shuffled<T>(items: readonly T[], seed: number): T[] {
-  const next = seededRandom(seed);
-  const copy = [...items];
-  for (let i = copy.length - 1; i > 0; i--) {
-    const j = Math.floor(next() * (i + 1));
-    [copy[i], copy[j]] = [copy[j]!, copy[i]!];
-  }
-  return copy;
 }
 
 describe('traceLot', () => {
@@ -592,11 +582,11 @@ describe('traceLot', () => {
 
     for (const seed of [1, 2, 3, 42]) {
       const data = dataWith({
-        moves: shuffled(MOVES, seed),
-        lots: shuffled(LOTS, seed + 1),
+        moves: shuffled(MOVES, seededRandom(seed)),
+        lots: shuffled(LOTS, seededRandom(seed + 1)),
         links: LINKS.map((link) => ({
           ...link,
-          componentLotIds: shuffled(link.componentLotIds, seed),
+          componentLotIds: shuffled(link.componentLotIds, seededRandom(seed)),
         })),
       });
       expect(traceLot('lot-bread', 'both', data), `seed ${seed}`).toEqual(expected);
@@ -698,7 +688,7 @@ describe('traceLot', () => {
     const links = [{ orderId: 'mo', componentLotIds: ['lot-flour'], producedLotId: 'lot-bread' }];
 
     const graph = traceLot('lot-flour', 'downstream', {
-      moves: shuffled(moves, 7),
+      moves: shuffled(moves, seededRandom(7)),
       tree,
       documents,
       lots: [],
