@@ -7,9 +7,12 @@ import {
   VIRTUAL_LOCATIONS,
   validateProductDraft,
   validateProductUnits,
+  validatePartnerDraft,
   validateUnits,
   type Location,
   type LocationUsage,
+  type Partner,
+  type PartnerDraft,
   type Product,
   type ProductDraft,
   type Unit,
@@ -43,7 +46,7 @@ export interface WarehouseDraft {
 
 /** Codes of the errors that catalog commands throw besides the domain's. */
 export type CatalogErrorCode =
-  'product-unknown' | 'location-parent-unknown' | 'location-name-empty';
+  'product-unknown' | 'partner-unknown' | 'location-parent-unknown' | 'location-name-empty';
 
 /**
  * The catalog of a workspace: products, units, locations and warehouses, each a record whose
@@ -56,6 +59,7 @@ export class Catalog {
   readonly #units: RecordProjection<Unit>;
   readonly #locations: RecordProjection<Location>;
   readonly #warehouses: RecordProjection<Warehouse>;
+  readonly #partners: RecordProjection<Partner>;
   readonly #locationListeners = new Set<(tree: LocationTree) => void>();
   readonly #search: ProductIndex;
   #productList: readonly Product[] | undefined;
@@ -75,6 +79,7 @@ export class Catalog {
     });
     this.#units = new RecordProjection<Unit>(doc.getMap('units'));
     this.#warehouses = new RecordProjection<Warehouse>(doc.getMap('warehouses'));
+    this.#partners = new RecordProjection<Partner>(doc.getMap('partners'));
     this.#locations = new RecordProjection<Location>(doc.getMap('locations'), () => {
       this.#tree = undefined;
       const tree = this.locationTree();
@@ -111,20 +116,11 @@ export class Catalog {
    * @throws {DomainError} The codes of `validateProductDraft` for the changed product.
    */
   updateProduct(id: string, patch: Partial<ProductDraft>): Product {
-    const current = this.#products.get(id);
-    const record = this.#map('products').get(id);
-    if (current === undefined || record === undefined) {
-      throw new StoreError<CatalogErrorCode>('product-unknown', `no product has the id "${id}"`);
-    }
-    const fields = validateProductDraft({ ...current, ...patch });
-    validateProductUnits(fields, this.units());
-    const changed = Object.fromEntries(
-      Object.keys(patch).map((key) => [key, fields[key as keyof typeof fields]]),
-    );
-
-    this.#doc.transact(() => patchRecord(record, changed), Origin.command);
-
-    return this.product(id) ?? current;
+    return this.#patch(this.#products, 'products', id, patch, (current) => {
+      const fields = validateProductDraft({ ...current, ...patch });
+      validateProductUnits(fields, this.units());
+      return fields;
+    });
   }
 
   /** @returns The product with that id, if there is one. */
@@ -173,6 +169,48 @@ export class Catalog {
    */
   subscribeProducts(listener: (products: readonly Product[]) => void): () => void {
     return this.#products.subscribe(() => listener(this.products()));
+  }
+
+  /**
+   * Records a customer or vendor.
+   *
+   * @param draft - The partner's fields as typed.
+   * @returns The stored partner.
+   * @throws {DomainError} The codes of `validatePartnerDraft`; nothing is written then.
+   */
+  createPartner(draft: PartnerDraft): Partner {
+    const fields = validatePartnerDraft(draft);
+    const id = randomId();
+
+    this.#doc.transact(() => insertRecord(this.#map('partners'), id, fields), Origin.command);
+
+    return this.#partners.get(id) ?? Object.freeze({ id, ...fields });
+  }
+
+  /**
+   * Changes some fields of a partner; fields left out keep their value, and a concurrent edit of
+   * another field on another replica survives. The address changes as one field.
+   *
+   * @returns The partner after the change.
+   * @throws {StoreError} `partner-unknown`.
+   * @throws {DomainError} The codes of `validatePartnerDraft` for the changed partner.
+   */
+  updatePartner(id: string, patch: Partial<PartnerDraft>): Partner {
+    return this.#patch(this.#partners, 'partners', id, patch, (current) =>
+      validatePartnerDraft({ ...current, ...patch }),
+    );
+  }
+
+  /** @returns The partner with that id, if there is one. */
+  partner(id: string): Partner | undefined {
+    return this.#partners.get(id);
+  }
+
+  /** @returns Every partner, ordered by name, then id. */
+  partners(): Partner[] {
+    return [...this.#partners.all().values()].sort(
+      (a, b) => a.name.localeCompare(b.name) || (a.id < b.id ? -1 : 1),
+    );
   }
 
   /**
@@ -284,7 +322,33 @@ export class Catalog {
     return [...this.#warehouses.all().values()];
   }
 
-  #map(name: 'products' | 'units' | 'locations' | 'warehouses'): RecordMap {
+  /**
+   * Writes the fields of a patch that the validated record gives them, in one transaction; the
+   * other fields are left alone, so concurrent edits of them survive.
+   */
+  #patch<T extends { id: string }, Draft>(
+    records: RecordProjection<T>,
+    name: 'products' | 'partners',
+    id: string,
+    patch: Partial<Draft>,
+    validate: (current: T) => object,
+  ): T {
+    const current = records.get(id);
+    const record = this.#map(name).get(id);
+    if (current === undefined || record === undefined) {
+      const code = name === 'products' ? 'product-unknown' : 'partner-unknown';
+      const what = name === 'products' ? 'product' : 'partner';
+      throw new StoreError<CatalogErrorCode>(code, `no ${what} has the id "${id}"`);
+    }
+    const fields = validate(current) as Record<string, unknown>;
+    const changed = Object.fromEntries(Object.keys(patch).map((key) => [key, fields[key]]));
+
+    this.#doc.transact(() => patchRecord(record, changed), Origin.command);
+
+    return records.get(id) ?? current;
+  }
+
+  #map(name: 'products' | 'partners' | 'units' | 'locations' | 'warehouses'): RecordMap {
     return this.#doc.getMap(name);
   }
 }

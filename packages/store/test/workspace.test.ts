@@ -4,6 +4,7 @@ import * as Y from 'yjs';
 import { DomainError, type Product } from '@kura/domain';
 
 import { Origin, openWorkspace, StoreError, type Workspace } from '../src/index.js';
+import { codeOf } from '../../domain/test/support.js';
 
 const open: Workspace[] = [];
 
@@ -136,5 +137,43 @@ describe('products', () => {
     expect(await names('咖啡')).toEqual(['阿拉比卡咖啡豆']);
     expect(await names('  ')).toEqual([]);
     expect(await catalog.searchProducts('beans', { limit: 1 })).toHaveLength(1);
+  });
+
+  it('CAT3 records partners, merges their edits field by field and refuses bad ones', () => {
+    const alice = workspace();
+    const bob = workspace();
+    const roastery = alice.catalog.createPartner({
+      name: ' Roastery ',
+      vendor: true,
+      address: { street: '1 Dock Road', city: 'Rotterdam' },
+    });
+    exchange(alice, bob);
+
+    alice.catalog.updatePartner(roastery.id, { email: 'orders@roastery.example' });
+    bob.catalog.updatePartner(roastery.id, { customer: true });
+    exchange(alice, bob);
+    exchange(bob, alice);
+
+    for (const opened of [alice, bob]) {
+      expect(opened.catalog.partners()).toEqual([
+        {
+          id: roastery.id,
+          name: 'Roastery',
+          vendor: true,
+          customer: true,
+          email: 'orders@roastery.example',
+          address: { street: '1 Dock Road', city: 'Rotterdam' },
+        },
+      ]);
+    }
+    const before = Y.encodeStateVector(alice.document('catalog')).join();
+    expect(codeOf(() => alice.catalog.createPartner({ name: '  ' }))).toBe('partner-name-empty');
+    expect(codeOf(() => alice.catalog.updatePartner(roastery.id, { email: 'no at sign' }))).toBe(
+      'partner-email-invalid',
+    );
+    expect(codeOf(() => alice.catalog.updatePartner('nobody', { name: 'X' }))).toBe(
+      'partner-unknown',
+    );
+    expect(Y.encodeStateVector(alice.document('catalog')).join()).toBe(before);
   });
 });
