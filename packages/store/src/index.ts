@@ -25,6 +25,12 @@ export {
   type StoredCount,
 } from './stock.js';
 export { randomId } from './ids.js';
+export {
+  Replenishment,
+  type ReorderRuleInput,
+  type ReplenishmentErrorCode,
+  type StoredReorderRule,
+} from './replenishment.js';
 export { Origin } from './origins.js';
 export {
   DOCUMENT_NAMES,

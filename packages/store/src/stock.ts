@@ -558,9 +558,11 @@ export class Stock {
    *
    * @param productId - The product.
    * @param scopeId - A location, or a warehouse's view location.
+   * @param at - When given, incoming and outgoing count the open moves planned up to it, so the
+   *   forecast is the one at that instant; on hand is the stock now.
    * @returns On hand, reserved, available, incoming, outgoing and forecast, in the product's unit.
    */
-  quantities(productId: string, scopeId: string): StockQuantities {
+  quantities(productId: string, scopeId: string, at?: number): StockQuantities {
     const open = [...this.#moves.all().values()].filter(
       (move) => move.productId === productId && isOpenMove(move.state),
     );
@@ -570,7 +572,9 @@ export class Stock {
         ? move
         : { ...move, reservation: undefined },
     );
-    const planned = stockQuantities(holding, productId, scopeId, this.#catalog.locationTree());
+    const planned = stockQuantities(holding, productId, scopeId, this.#catalog.locationTree(), {
+      at,
+    });
     const onHand = this.#quants().onHand(productId, scopeId);
 
     return {

@@ -4,6 +4,7 @@ import { Catalog } from './catalog.js';
 import { DocumentSet, type SyncStatus } from './documents.js';
 import { StoreError } from './errors.js';
 import { ProjectionDatabase } from './projections.js';
+import { Replenishment } from './replenishment.js';
 import { Stock } from './stock.js';
 
 /** The documents every workspace opens at start; the ledger's period documents open later. */
@@ -55,6 +56,9 @@ export class Workspace {
   /** The ledger, open moves, lots, counts, quantities and conflicts. */
   readonly stock: Stock;
 
+  /** Reorder rules and what they propose. */
+  readonly replenishment: Replenishment;
+
   readonly #documents: DocumentSet;
   readonly #projections: ProjectionDatabase | undefined;
 
@@ -85,6 +89,7 @@ export class Workspace {
       documentsLoaded,
       this.#projections,
     );
+    this.replenishment = new Replenishment(stock.doc, this.catalog, this.stock);
     this.loaded = this.stock.loaded;
   }
 
