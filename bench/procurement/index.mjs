@@ -1,0 +1,169 @@
+// Procurement at scale: 10,000 products with reorder rules over a year of generated sales, the
+// proposals of every rule computed at once (a scheduler run), again after one delivery, and the
+// trace of a lot that 10,000 deliveries took downstream.
+import { performance } from 'node:perf_hooks';
+
+import { traceLot, VIRTUAL_LOCATION_IDS } from '@kura/domain';
+import { openWorkspace } from '@kura/store';
+
+/** @typedef {import('../../scripts/bench.mjs').Figure} Figure */
+
+const PRODUCTS = Number(process.env.KURA_BENCH_PRODUCTS ?? 10_000);
+const SALES_PER_PRODUCT = 52;
+const TRACED_DELIVERIES = 10_000;
+const RUNS = 5;
+const YEAR_START = Date.UTC(2026, 0, 1);
+const NOW = Date.UTC(2026, 11, 31);
+
+/**
+ * @param {(line: string) => void} log
+ * @returns {Promise<Record<string, Figure>>}
+ */
+export default async function run(log) {
+  /** @type {Record<string, Figure>} */
+  const figures = {};
+  const workspace = openWorkspace({ workspace: 'bench-procurement', persist: false });
+  await workspace.loaded;
+  const warehouse = workspace.catalog.createWarehouse({
+    code: 'WH',
+    receptionSteps: 1,
+    deliverySteps: 1,
+  });
+  const stock = warehouse.stockLocationId;
+
+  // A year: each product received in bulk, then sold weekly; three in five end below their
+  // minimum.
+  let started = performance.now();
+  /** @type {string[]} */
+  const products = [];
+  for (let i = 0; i < PRODUCTS; i++) {
+    const product = workspace.catalog.createProduct({ name: `Product ${i + 1}` }).id;
+    products.push(product);
+    workspace.replenishment.createReorderRule({
+      productId: product,
+      locationId: stock,
+      minimum: 20,
+      maximum: 100,
+      multiple: 10,
+      leadDays: 3,
+    });
+  }
+  /** @type {import('@kura/store').DoneMoveDraft[]} */
+  const year = [];
+  for (const [i, product] of products.entries()) {
+    year.push({
+      productId: product,
+      quantity: 190 + (i % 20),
+      sourceId: VIRTUAL_LOCATION_IDS.vendors,
+      destinationId: stock,
+      date: YEAR_START,
+    });
+    for (let week = 0; week < SALES_PER_PRODUCT; week++) {
+      year.push({
+        productId: product,
+        quantity: 3 + ((i + week) % 2),
+        sourceId: stock,
+        destinationId: VIRTUAL_LOCATION_IDS.customers,
+        date: YEAR_START + (week + 1) * 7 * 86_400_000,
+      });
+    }
+  }
+  for (let at = 0; at < year.length; at += 10_000) {
+    workspace.stock.recordMoves(year.slice(at, at + 10_000));
+    await Promise.resolve();
+  }
+  log(
+    `${PRODUCTS} products and rules, ${year.length} done moves in ` +
+      `${Math.round(performance.now() - started)} ms`,
+  );
+
+  // A scheduler run: every rule's proposal.
+  let proposals = workspace.replenishment.proposals(NOW);
+  const fullRuns = [];
+  for (let i = 0; i < RUNS; i++) {
+    started = performance.now();
+    proposals = workspace.replenishment.proposals(NOW);
+    fullRuns.push(performance.now() - started);
+  }
+  if (proposals.length === 0) throw new Error('the scheduler proposed nothing');
+  figures['scheduler-full-run'] = {
+    value: median(fullRuns),
+    unit: 'ms',
+    target: 500,
+    better: 'lower',
+  };
+  log(`a run proposes ${proposals.length} orders for ${PRODUCTS} rules`);
+
+  // After one delivery: what the scheduler takes to answer again. It recomputes every rule.
+  const incremental = [];
+  for (let i = 0; i < RUNS; i++) {
+    workspace.stock.deliver({ productId: products[i] ?? '', quantity: 1, locationId: stock });
+    started = performance.now();
+    workspace.replenishment.proposals(NOW);
+    incremental.push(performance.now() - started);
+  }
+  figures['scheduler-after-delivery'] = {
+    value: median(incremental),
+    unit: 'ms',
+    target: 5,
+    better: 'lower',
+  };
+
+  // The trace of a lot received once and delivered 10,000 times.
+  const traced = workspace.catalog.createProduct({ name: 'Traced beans', tracking: 'lot' }).id;
+  const lot = workspace.stock.createLot({ productId: traced, name: 'L-1' });
+  workspace.stock.receive({
+    productId: traced,
+    quantity: TRACED_DELIVERIES,
+    locationId: stock,
+    lotId: lot.id,
+    date: YEAR_START,
+  });
+  /** @type {import('@kura/store').DoneMoveDraft[]} */
+  const deliveries = [];
+  for (let i = 0; i < TRACED_DELIVERIES; i++) {
+    deliveries.push({
+      productId: traced,
+      quantity: 1,
+      sourceId: stock,
+      destinationId: VIRTUAL_LOCATION_IDS.customers,
+      lotId: lot.id,
+      date: YEAR_START + 86_400_000 + i * 60_000,
+      origin: `delivery-${i}`,
+    });
+  }
+  workspace.stock.recordMoves(deliveries);
+  await Promise.resolve();
+  const moves = await workspace.stock.lotMoves(lot.id);
+  const data = {
+    moves,
+    tree: workspace.catalog.locationTree(),
+    documents: (/** @type {string} */ origin) => ({ id: origin, kind: 'delivery' }),
+    lots: [lot],
+    links: [],
+  };
+  const traces = [];
+  let edges = 0;
+  for (let i = 0; i < RUNS; i++) {
+    started = performance.now();
+    edges = traceLot(lot.id, 'downstream', data).edges.length;
+    traces.push(performance.now() - started);
+  }
+  if (edges < TRACED_DELIVERIES) throw new Error(`the trace has only ${edges} edges`);
+  figures['trace-10k-downstream'] = {
+    value: median(traces),
+    unit: 'ms',
+    target: 50,
+    better: 'lower',
+  };
+  log(`the trace of a lot with ${moves.length} moves has ${edges} edges (median of ${RUNS} runs)`);
+
+  await workspace.destroy();
+  return figures;
+}
+
+/** @param {number[]} values */
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? 0;
+}
