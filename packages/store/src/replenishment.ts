@@ -38,13 +38,16 @@ export class Replenishment {
   readonly #catalog: Catalog;
   readonly #stock: Stock;
   readonly #rules: RecordProjection<StoredReorderRule>;
+  #rulesByProduct: Map<string, StoredReorderRule[]> | undefined;
 
   /** @internal Opened by the workspace. */
   constructor(doc: Y.Doc, catalog: Catalog, stock: Stock) {
     this.#doc = doc;
     this.#catalog = catalog;
     this.#stock = stock;
-    this.#rules = new RecordProjection<StoredReorderRule>(doc.getMap('reorderRules'));
+    this.#rules = new RecordProjection<StoredReorderRule>(doc.getMap('reorderRules'), () => {
+      this.#rulesByProduct = undefined;
+    });
   }
 
   /**
@@ -85,9 +88,24 @@ export class Replenishment {
 
   /** @returns The rules, of one product or of all, ordered by id. */
   reorderRules(productId?: string): StoredReorderRule[] {
-    return [...this.#rules.all().values()]
-      .filter((rule) => productId === undefined || rule.productId === productId)
-      .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    const rules =
+      productId === undefined
+        ? [...this.#rules.all().values()]
+        : [...(this.#byProduct().get(productId)?.values() ?? [])];
+    return rules.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  }
+
+  /** The rules by product, kept until a rule changes. */
+  #byProduct(): Map<string, StoredReorderRule[]> {
+    if (this.#rulesByProduct === undefined) {
+      this.#rulesByProduct = new Map();
+      for (const rule of this.#rules.all().values()) {
+        const rules = this.#rulesByProduct.get(rule.productId);
+        if (rules === undefined) this.#rulesByProduct.set(rule.productId, [rule]);
+        else rules.push(rule);
+      }
+    }
+    return this.#rulesByProduct;
   }
 
   /**
@@ -95,12 +113,18 @@ export class Replenishment {
    * its lead days, in its location and the locations below, falls below its minimum.
    *
    * @param now - The instant to compute at; now by default.
+   * @param productIds - Only the rules of these products, as after a change that touched them:
+   *   the other rules' proposals cannot have changed.
    * @returns The proposals, ordered by id, each with the inputs it was computed from.
    */
-  proposals(now: number = Date.now()): ReorderProposal[] {
+  proposals(now: number = Date.now(), productIds?: Iterable<string>): ReorderProposal[] {
     const units = this.#catalog.units();
     const proposals: ReorderProposal[] = [];
-    for (const rule of this.reorderRules()) {
+    const rules =
+      productIds === undefined
+        ? this.reorderRules()
+        : [...new Set(productIds)].flatMap((productId) => this.reorderRules(productId));
+    for (const rule of rules) {
       const product = this.#catalog.product(rule.productId);
       if (product === undefined) continue;
       const horizon = reorderHorizon(rule, product, now);
@@ -115,7 +139,7 @@ export class Replenishment {
       });
       if (proposal !== undefined) proposals.push(proposal);
     }
-    return proposals;
+    return proposals.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   }
 
   /**

@@ -74,6 +74,25 @@ describe('reorder rules in the store', () => {
     expect(alice.replenishment.proposals(NOW)).toHaveLength(1);
   });
 
+  it('RPL4 recomputes only the rules of the products a change touched, with the same answer', () => {
+    const bolts = alice.catalog.createProduct({ name: 'Hex bolt M8' }).id;
+    ruleFor(alice);
+    alice.replenishment.createReorderRule({
+      productId: bolts,
+      locationId: warehouse.stockLocationId,
+      minimum: 100,
+      maximum: 500,
+    });
+    const all = alice.replenishment.proposals(NOW);
+    expect(all.map((proposal) => proposal.productId).sort()).toEqual([beans, bolts].sort());
+
+    expect(alice.replenishment.proposals(NOW, [bolts])).toEqual(
+      all.filter((proposal) => proposal.productId === bolts),
+    );
+    alice.stock.receive({ productId: bolts, quantity: 450, locationId: warehouse.stockLocationId });
+    expect(alice.replenishment.proposals(NOW, [bolts, bolts])).toEqual([]);
+  });
+
   it('RPL3 merges rule edits field by field and refuses bad ones without writing', () => {
     const bob = replicas.open('bob');
     const rule = ruleFor(alice);
