@@ -161,7 +161,8 @@ export default async function run(log) {
   };
   log(
     `the trace of a lot with ${moves.length} moves has ${edges} edges; first run ` +
-      `${Math.round(traces[0] ?? 0)} ms, median of ${TRACE_RUNS} runs ${Math.round(median(traces))} ms`,
+      `${Math.round(traces[0] ?? 0)} ms, median of ${TRACE_RUNS} runs ` +
+      `${Math.round(median(traces))} ms`,
   );
 
   await workspace.destroy();

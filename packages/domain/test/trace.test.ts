@@ -697,8 +697,8 @@ describe('traceLot', () => {
 
     // 3 + 10,000 moves, 2 lots, 2 + 10,000 documents, 1 vendor and 100 customers.
     expect(graph.nodes).toHaveLength(3 + count + 2 + 2 + count + 1 + 100);
-    // vendor → receipt → in → flour → use → order → make → bread, then bread → ship → document
-    // → customer for each shipment.
+    // vendor → receipt → in → flour → use → order → make → bread, then
+    // bread → ship → document → customer for each shipment.
     expect(graph.edges).toHaveLength(7 + 3 * count);
     expect(reaches(graph, 'lot:lot-flour', `partner:customer-99`)).toBe(true);
   });
