@@ -1,7 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 
-import { DomainError, VIRTUAL_LOCATION_IDS, type Product, type Warehouse } from '@kura/domain';
+import {
+  DomainError,
+  VIRTUAL_LOCATION_IDS,
+  type Product,
+  type Resolution,
+  type Warehouse,
+} from '@kura/domain';
 
 import { ledgerMoves, ledgerPeriod, lotId, StoreError, type Workspace } from '../src/index.js';
 import { exchange, Replicas, syncAll } from './replicas.js';
@@ -52,6 +58,24 @@ function reserveShipment(replica: Workspace, quantity: number) {
   });
   replica.stock.confirmMove(move.id);
   return replica.stock.reserveMove(move.id);
+}
+
+/** Alice and Bob each ship the last bolt while apart, then sync: stock ends at -1. */
+function shipLastBoltApart(bob: Workspace): void {
+  const stock = warehouse.stockLocationId;
+  alice.stock.receive({ productId: bolts.id, quantity: 1, locationId: stock });
+  syncAll([alice, bob]);
+  alice.stock.deliver({ productId: bolts.id, quantity: 1, locationId: stock });
+  bob.stock.deliver({ productId: bolts.id, quantity: 1, locationId: stock });
+  syncAll([alice, bob]);
+}
+
+/** @returns The first resolution of that kind that the replica's conflicts offer. */
+function offered<K extends Resolution['kind']>(replica: Workspace, kind: K) {
+  return replica.stock
+    .conflicts()
+    .flatMap((conflict) => conflict.resolutions)
+    .find((resolution): resolution is Extract<Resolution, { kind: K }> => resolution.kind === kind);
 }
 
 describe('done moves', () => {
@@ -339,16 +363,11 @@ describe('conflicts after a merge', () => {
 
   it('STK11 shows negative stock when two devices both ship the last unit offline', () => {
     const bob = replicas.open('bob');
-    const stock = warehouse.stockLocationId;
-    alice.stock.receive({ productId: bolts.id, quantity: 1, locationId: stock });
-    syncAll([alice, bob]);
-    alice.stock.deliver({ productId: bolts.id, quantity: 1, locationId: stock });
-    bob.stock.deliver({ productId: bolts.id, quantity: 1, locationId: stock });
 
-    syncAll([alice, bob]);
+    shipLastBoltApart(bob);
 
     for (const replica of [alice, bob]) {
-      expect(replica.stock.onHand(bolts.id, stock)).toBe('-1');
+      expect(replica.stock.onHand(bolts.id, warehouse.stockLocationId)).toBe('-1');
       expect(replica.stock.conflicts()).toMatchObject([{ kind: 'negative-stock', quantity: '-1' }]);
     }
   });
@@ -382,21 +401,15 @@ describe('resolving conflicts', () => {
 
   it('STK15 settles negative stock with the count it offers, on every replica', () => {
     const bob = replicas.open('bob');
-    const stock = warehouse.stockLocationId;
-    alice.stock.receive({ productId: bolts.id, quantity: 1, locationId: stock });
-    syncAll([alice, bob]);
-    alice.stock.deliver({ productId: bolts.id, quantity: 1, locationId: stock });
-    bob.stock.deliver({ productId: bolts.id, quantity: 1, locationId: stock });
-    syncAll([alice, bob]);
-    const [conflict] = alice.stock.conflicts();
-    const count = conflict?.resolutions.find((resolution) => resolution.kind === 'count');
+    shipLastBoltApart(bob);
+    const count = offered(alice, 'count');
 
     expect(codeOf(() => alice.stock.resolveConflict(count!))).toBe('resolution-input-missing');
     alice.stock.resolveConflict(count!, { counted: '0' });
     syncAll([alice, bob]);
 
     for (const replica of [alice, bob]) {
-      expect(replica.stock.onHand(bolts.id, stock)).toBe('0');
+      expect(replica.stock.onHand(bolts.id, warehouse.stockLocationId)).toBe('0');
       expect(kinds(replica)).toEqual([]);
     }
   });
@@ -411,22 +424,17 @@ describe('resolving conflicts', () => {
     }
     bob.stock.deliver({ productId: bolts.id, quantity: 4, locationId: stock });
     syncAll([alice, bob]);
-    const offered = (kind: string) =>
-      alice.stock
-        .conflicts()
-        .flatMap((conflict) => conflict.resolutions)
-        .find((resolution) => resolution.kind === kind);
 
-    const discard = offered('discard-count');
+    const discard = offered(alice, 'discard-count');
     alice.stock.resolveConflict(discard!);
     expect(kinds(alice)).toEqual(['outdated-count']);
-    const confirm = offered('confirm-count');
+    const confirm = offered(alice, 'confirm-count');
     alice.stock.resolveConflict(confirm!);
 
     expect(kinds(alice)).toEqual([]);
     const state = (id: string | undefined) => alice.stock.counts().find((count) => count.id === id);
-    const discarded = state(discard?.kind === 'discard-count' ? discard.countId : undefined);
-    const applied = state(confirm?.kind === 'confirm-count' ? confirm.countId : undefined);
+    const discarded = state(discard?.countId);
+    const applied = state(confirm?.countId);
     expect([discarded?.state, applied?.state]).toEqual(['discarded', 'applied']);
     expect(alice.stock.onHand(bolts.id, stock)).toBe(applied?.counted);
   });
@@ -438,8 +446,7 @@ describe('resolving conflicts', () => {
     syncAll([alice, bob]);
     for (const replica of [alice, bob]) reserveShipment(replica, 1);
     syncAll([alice, bob]);
-    const [conflict] = bob.stock.conflicts();
-    const unreserve = conflict?.resolutions.find((resolution) => resolution.kind === 'unreserve');
+    const unreserve = offered(bob, 'unreserve');
 
     bob.stock.resolveConflict(unreserve!);
     syncAll([alice, bob]);
@@ -466,8 +473,7 @@ describe('resolving conflicts', () => {
       replica.stock.receive({ productId: phone.id, quantity: 1, locationId, lotId: serial.id });
     }
     syncAll([alice, bob]);
-    const [conflict] = alice.stock.conflicts();
-    const rename = conflict?.resolutions.find((resolution) => resolution.kind === 'rename-serial');
+    const rename = offered(alice, 'rename-serial');
 
     expect(
       codeOf(() => alice.stock.resolveConflict(rename!, { locationId: shelf.id, name: 'SN-7' })),
