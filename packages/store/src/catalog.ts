@@ -27,7 +27,7 @@ import { Origin } from './origins.js';
 import { ProductIndex } from './product-index.js';
 import { RecordProjection } from './projection.js';
 import type { ProductHit, ProjectionDatabase } from './projections.js';
-import { insertRecord, patchRecord, type RecordMap } from './records.js';
+import { insertRecord, type RecordMap } from './records.js';
 
 /** What a user gives to add a location. */
 export interface LocationDraft {
@@ -116,11 +116,15 @@ export class Catalog {
    * @throws {DomainError} The codes of `validateProductDraft` for the changed product.
    */
   updateProduct(id: string, patch: Partial<ProductDraft>): Product {
-    return this.#patch(this.#products, 'products', id, patch, (current) => {
+    const product = this.#products.patch(id, patch, (current) => {
       const fields = validateProductDraft({ ...current, ...patch });
       validateProductUnits(fields, this.units());
       return fields;
     });
+    if (product === undefined) {
+      throw new StoreError<CatalogErrorCode>('product-unknown', `no product has the id "${id}"`);
+    }
+    return product;
   }
 
   /** @returns The product with that id, if there is one. */
@@ -196,9 +200,13 @@ export class Catalog {
    * @throws {DomainError} The codes of `validatePartnerDraft` for the changed partner.
    */
   updatePartner(id: string, patch: Partial<PartnerDraft>): Partner {
-    return this.#patch(this.#partners, 'partners', id, patch, (current) =>
+    const partner = this.#partners.patch(id, patch, (current) =>
       validatePartnerDraft({ ...current, ...patch }),
     );
+    if (partner === undefined) {
+      throw new StoreError<CatalogErrorCode>('partner-unknown', `no partner has the id "${id}"`);
+    }
+    return partner;
   }
 
   /** @returns The partner with that id, if there is one. */
@@ -320,32 +328,6 @@ export class Catalog {
   /** @returns Every warehouse. */
   warehouses(): Warehouse[] {
     return [...this.#warehouses.all().values()];
-  }
-
-  /**
-   * Writes the fields of a patch that the validated record gives them, in one transaction; the
-   * other fields are left alone, so concurrent edits of them survive.
-   */
-  #patch<T extends { id: string }, Draft>(
-    records: RecordProjection<T>,
-    name: 'products' | 'partners',
-    id: string,
-    patch: Partial<Draft>,
-    validate: (current: T) => object,
-  ): T {
-    const current = records.get(id);
-    const record = this.#map(name).get(id);
-    if (current === undefined || record === undefined) {
-      const code = name === 'products' ? 'product-unknown' : 'partner-unknown';
-      const what = name === 'products' ? 'product' : 'partner';
-      throw new StoreError<CatalogErrorCode>(code, `no ${what} has the id "${id}"`);
-    }
-    const fields = validate(current) as Record<string, unknown>;
-    const changed = Object.fromEntries(Object.keys(patch).map((key) => [key, fields[key]]));
-
-    this.#doc.transact(() => patchRecord(record, changed), Origin.command);
-
-    return records.get(id) ?? current;
   }
 
   #map(name: 'products' | 'partners' | 'units' | 'locations' | 'warehouses'): RecordMap {

@@ -1,6 +1,7 @@
 import * as Y from 'yjs';
 
-import { readRecord, type RecordMap } from './records.js';
+import { Origin } from './origins.js';
+import { patchRecord, readRecord, type RecordMap } from './records.js';
 
 /**
  * The records of one map as frozen plain objects, kept up to date from Yjs events, local and
@@ -26,6 +27,27 @@ export class RecordProjection<T extends { id: string }> {
   /** @returns The record with that id, if there is one. */
   get(id: string): T | undefined {
     return this.#byId.get(id);
+  }
+
+  /**
+   * Changes the fields a patch names, to the values the validated record gives them, in one
+   * transaction of a command; the other fields are left alone, so concurrent edits of them
+   * survive.
+   *
+   * @param validate - Checks the record with the patch applied and returns its fields; it throws
+   *   to refuse, and nothing is written then.
+   * @returns The record after the change, or `undefined` when there is no record with that id.
+   */
+  patch(id: string, patch: object, validate: (current: T) => object): T | undefined {
+    const current = this.#byId.get(id);
+    const record = this.#records.get(id);
+    if (current === undefined || record === undefined) return undefined;
+
+    const fields = validate(current) as Record<string, unknown>;
+    const changed = Object.fromEntries(Object.keys(patch).map((key) => [key, fields[key]]));
+    this.#records.doc?.transact(() => patchRecord(record, changed), Origin.command);
+
+    return this.#byId.get(id) ?? current;
   }
 
   /** @returns Every record, by id. */

@@ -13,7 +13,7 @@ import { StoreError } from './errors.js';
 import { randomId } from './ids.js';
 import { Origin } from './origins.js';
 import { RecordProjection } from './projection.js';
-import { insertRecord, patchRecord, type RecordMap } from './records.js';
+import { insertRecord, type RecordMap } from './records.js';
 import type { Stock } from './stock.js';
 
 /** A reorder rule as a user types it; the store gives it its id. */
@@ -70,20 +70,16 @@ export class Replenishment {
    * @throws {DomainError} The codes of `validateReorderRule` for the changed rule.
    */
   updateReorderRule(id: string, patch: Partial<ReorderRuleInput>): StoredReorderRule {
-    const current = this.#rules.get(id);
-    const record = this.#map.get(id);
-    if (current === undefined || record === undefined) {
+    const rule = this.#rules.patch(id, patch, (current) =>
+      this.#validate({ ...current, ...patch, id }),
+    );
+    if (rule === undefined) {
       throw new StoreError<ReplenishmentErrorCode>(
         'reorder-rule-unknown',
         `no reorder rule has the id "${id}"`,
       );
     }
-    const rule = this.#validate({ ...current, ...patch, id });
-    const changed = Object.fromEntries(
-      Object.keys(patch).map((key) => [key, rule[key as keyof ReorderRule]]),
-    );
-    this.#doc.transact(() => patchRecord(record, changed), Origin.command);
-    return this.#rules.get(id) ?? current;
+    return rule;
   }
 
   /** @returns The rules, of one product or of all, ordered by id. */
