@@ -7,12 +7,10 @@ import {
   type ProductQuantsSnapshot,
 } from '@kura/domain';
 
+import { DelayedSave } from './delayed-save.js';
 import type { DocumentSet } from './documents.js';
 import type { Ledger } from './ledger.js';
 import type { ProjectionDatabase } from './projections.js';
-
-/** How long changes wait before they are persisted, so that a burst of work is saved once. */
-const SAVE_DELAY_MS = 300;
 
 /** What the ledger's projections need from the stock. */
 export interface LedgerProjectionsOptions {
@@ -46,9 +44,7 @@ export class LedgerProjections {
   /** The persisted copy is to be replaced whole at the next save. */
   #replace = false;
   #started = false;
-  #closed = false;
-  #timer: ReturnType<typeof setTimeout> | undefined;
-  #saving: Promise<void> = Promise.resolve();
+  readonly #saves = new DelayedSave(() => this.#save());
 
   constructor(options: LedgerProjectionsOptions) {
     this.#options = options;
@@ -79,7 +75,7 @@ export class LedgerProjections {
 
   async #restore(db: ProjectionDatabase): Promise<void> {
     const { ledger, tree, places } = this.#options;
-    let vectors = await db.ledgerVectors().catch(unreadable);
+    let vectors = await db.savedLedgerVectors();
     if (vectors !== undefined) {
       try {
         const [rows, supplied] = await Promise.all([db.quantRows(), db.supplierLotMoves()]);
@@ -146,9 +142,9 @@ export class LedgerProjections {
   ): Promise<Decimal> {
     const { db, ledger } = this.#options;
     if (!this.#started && db !== undefined) {
-      const [vectors] = await Promise.all([db.ledgerVectors().catch(unreadable), stockLoaded]);
+      const [vectors] = await Promise.all([db.savedLedgerVectors(), stockLoaded]);
       if (!this.#started && vectors !== undefined && ledger.changedPeriods(vectors).length === 0) {
-        const row = await db.quantRow(productId).catch(unreadable);
+        const row = await db.quantRow(productId).catch(() => undefined);
         if (!this.#started && row !== undefined) return onHandInSnapshot(row, scopeId);
       }
     }
@@ -175,18 +171,12 @@ export class LedgerProjections {
 
   /** Persists what changed now rather than after the usual short delay. */
   async flush(): Promise<void> {
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
-    if (this.#started && this.#options.db !== undefined) {
-      this.#saving = this.#saving.then(() => this.#save());
-    }
-    await this.#saving;
+    await this.#saves.flush();
   }
 
   /** Persists what changed and stops saving. */
   async close(): Promise<void> {
-    await this.flush();
-    this.#closed = true;
+    await this.#saves.close();
   }
 
   #isSupplied(move: Move): boolean {
@@ -206,9 +196,7 @@ export class LedgerProjections {
   }
 
   #schedule(): void {
-    if (this.#options.db === undefined || !this.#started || this.#closed) return;
-    if (this.#timer !== undefined) return;
-    this.#timer = setTimeout(() => void this.flush(), SAVE_DELAY_MS);
+    if (this.#options.db !== undefined && this.#started) this.#saves.schedule();
   }
 
   /**
@@ -218,7 +206,7 @@ export class LedgerProjections {
    */
   async #save(): Promise<void> {
     const { db, ledger, documents } = this.#options;
-    if (db === undefined) return;
+    if (db === undefined || !this.#started) return;
 
     for (const productId of this.#index.takeChanged()) this.#unsaved.add(productId);
     const products = [...this.#unsaved];
@@ -266,10 +254,4 @@ export class LedgerProjections {
       if (moves.size === 0) this.#lots.delete(lotId);
     }
   }
-}
-
-/** Reads a failed IndexedDB read as "nothing persisted": the documents are the truth. */
-function unreadable(error: unknown): undefined {
-  console.warn(`Kura: the saved projections cannot be read, deriving them again: ${error}`);
-  return undefined;
 }

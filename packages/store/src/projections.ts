@@ -63,12 +63,22 @@ export class ProjectionDatabase extends Dexie {
     });
   }
 
+  #savedLedgerVectors: Promise<Vectors | undefined> | undefined;
+
   /**
-   * @returns What the ledger's projections reflect, or `undefined` when they are missing or of
-   *   another version and must be derived again.
+   * What the ledger's projections reflected when they were last saved, read once: everything a
+   * start decides (what to read first, what to restore, whether a saved row answers) rests on
+   * the same reading, and saves come only after the start.
+   *
+   * @returns The vectors, or `undefined` when the projections are missing, of another version or
+   *   unreadable, and must be derived again.
    */
-  async ledgerVectors(): Promise<Vectors | undefined> {
-    return this.#vectors('ledger');
+  savedLedgerVectors(): Promise<Vectors | undefined> {
+    this.#savedLedgerVectors ??= this.#vectors('ledger').catch((error: unknown) => {
+      console.warn(`Kura: the saved projections cannot be read, deriving them again: ${error}`);
+      return undefined;
+    });
+    return this.#savedLedgerVectors;
   }
 
   /** @returns Every persisted quant row. */

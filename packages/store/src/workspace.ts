@@ -72,7 +72,7 @@ export class Workspace {
     // The stock document and the persisted projections are read first: a first screen can then
     // show quantities before the catalog, the larger document, is decoded.
     const stock = this.#documents.open('stock');
-    const readAfter = Promise.all([stock.loaded, this.#projections?.ledgerVectors()])
+    const readAfter = Promise.all([stock.loaded, this.#projections?.savedLedgerVectors()])
       .catch(() => {})
       .then(() => new Promise((resolve) => setTimeout(resolve, 0)));
     const opened = DOCUMENT_NAMES.map((name) =>
