@@ -99,11 +99,6 @@ export class DocumentSet {
     return replica;
   }
 
-  /** @returns `true` when the document is open. */
-  isOpen(name: string): boolean {
-    return this.#replicas.has(name);
-  }
-
   /**
    * Waits until every change made so far to the open documents is stored in IndexedDB, so that
    * what is derived from them is never persisted ahead of them.

@@ -1,10 +1,8 @@
 import type { Product } from '@kura/domain';
 import * as Y from 'yjs';
 
+import { DelayedSave } from './delayed-save.js';
 import { searchProducts, type ProductHit, type ProjectionDatabase } from './projections.js';
-
-/** How long product changes wait before the search index is saved, to save a burst once. */
-const SAVE_DELAY_MS = 300;
 
 /**
  * The product search index: in IndexedDB when the workspace persists, so that a picker finds
@@ -20,9 +18,7 @@ export class ProductIndex {
   readonly #ready: Promise<void>;
   #replace = false;
   #loaded = false;
-  #closed = false;
-  #timer: ReturnType<typeof setTimeout> | undefined;
-  #saving: Promise<void> = Promise.resolve();
+  readonly #saves: DelayedSave;
 
   /**
    * @param doc - The catalog document.
@@ -43,13 +39,18 @@ export class ProductIndex {
       this.#loaded = true;
       if (db !== undefined) await this.#check(db);
     });
+    this.#saves = new DelayedSave(async () => {
+      if (db === undefined) return;
+      await this.#ready;
+      await this.#save(db);
+    });
   }
 
   /** Notes products that changed, to be saved shortly. */
   changed(ids: Iterable<string>): void {
-    if (this.#db === undefined || this.#closed) return;
+    if (this.#db === undefined || this.#saves.closed) return;
     for (const id of ids) this.#dirty.add(id);
-    this.#timer ??= setTimeout(() => void this.flush(), SAVE_DELAY_MS);
+    this.#saves.schedule();
   }
 
   /**
@@ -66,19 +67,12 @@ export class ProductIndex {
 
   /** Saves what changed now. */
   async flush(): Promise<void> {
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
-    const db = this.#db;
-    if (db !== undefined) {
-      this.#saving = this.#saving.then(() => this.#ready).then(() => this.#save(db));
-    }
-    await this.#saving;
+    await this.#saves.flush();
   }
 
   /** Saves what changed and stops following the catalog. */
   async close(): Promise<void> {
-    await this.flush();
-    this.#closed = true;
+    await this.#saves.close();
   }
 
   /** Keeps the saved index when it reflects the catalog as read, else rebuilds it. */

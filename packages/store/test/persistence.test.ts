@@ -49,7 +49,7 @@ describe('persisted projections', () => {
     await restored.workspace.destroy();
   });
 
-  it('LED6 derives lost or outdated projections again from every period, same answers', async () => {
+  it('LED6 derives lost or outdated projections again from every period', async () => {
     const id = freshId();
     const { seeded, answers } = await seed(id);
 

@@ -74,7 +74,7 @@ describe('reorder rules in the store', () => {
     expect(alice.replenishment.proposals(NOW)).toHaveLength(1);
   });
 
-  it('RPL4 recomputes only the rules of the products a change touched, with the same answer', () => {
+  it('RPL4 recomputes only the rules of the products a change touched, same answer', () => {
     const bolts = alice.catalog.createProduct({ name: 'Hex bolt M8' }).id;
     ruleFor(alice);
     alice.replenishment.createReorderRule({

@@ -119,7 +119,7 @@ describe('products', () => {
     }
   });
 
-  it('CAT2 finds products by the start of name words, reference or barcode, codes first', async () => {
+  it('CAT2 finds products by the start of name words, reference or barcode', async () => {
     const opened = workspace();
     const catalog = opened.catalog;
     catalog.createProduct({ name: 'Arabica coffee beans 1 kg', barcode: '09506000134352' });
