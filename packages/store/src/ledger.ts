@@ -39,6 +39,7 @@ type LedgerEntry = [
   lotId?: string | null,
   origin?: string | null,
   entered?: { readonly quantity: string; readonly unitId: string } | null,
+  chainedFrom?: readonly string[] | null,
 ];
 
 /** @returns The move as a period document stores it. */
@@ -54,6 +55,7 @@ function entryOf(move: Move): LedgerEntry {
     move.lotId ?? null,
     move.origin ?? null,
     move.entered ?? null,
+    move.chainedFrom?.length ? move.chainedFrom : null,
   ];
   while (entry.length > 7 && entry[entry.length - 1] === null) entry.pop();
   return entry;
@@ -84,6 +86,7 @@ export function readLedgerEntry(id: string, value: unknown): Move {
     if (entry[7]) move.lotId = entry[7];
     if (entry[8]) move.origin = entry[8];
     if (entry[9]) move.entered = entry[9];
+    if (entry[10]) move.chainedFrom = entry[10];
   }
   return move;
 }
