@@ -49,3 +49,8 @@ function sameJson(a: unknown, b: unknown): boolean {
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
   return JSON.stringify(a) === JSON.stringify(b);
 }
+
+/** Lists in id order, so that every replica hands out the same list for the same records. */
+export function byId<T extends { id: string }>(records: T[]): T[] {
+  return records.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}

@@ -30,6 +30,7 @@ import {
   type Lot,
   type LotDraft,
   type Move,
+  type MoveLine,
   type Product,
   type Quant,
   type Resolution,
@@ -46,7 +47,7 @@ import { LedgerProjections } from './ledger-projections.js';
 import { Origin } from './origins.js';
 import { RecordProjection } from './projection.js';
 import type { ProjectionDatabase } from './projections.js';
-import { insertRecord, patchRecord, type RecordMap } from './records.js';
+import { byId, insertRecord, patchRecord, type RecordMap } from './records.js';
 
 /** What a user gives to book stock that physically moved, such as a receipt at the dock. */
 export interface DoneMoveDraft {
@@ -65,6 +66,26 @@ export interface DoneMoveDraft {
 /** What a user gives to plan a move that will happen later. */
 export type PlannedMoveDraft = DoneMoveDraft & { chainedFrom?: readonly string[] | undefined };
 
+/** A part of an open move booked when it is validated: how much, from where, of which lot. */
+export interface MovePart {
+  /** In the product's unit. */
+  readonly quantity: Decimal;
+  /** Where it is taken from; a reserved location of that lot, else the move's source. */
+  readonly locationId?: string | undefined;
+  readonly lotId?: string | undefined;
+}
+
+/** How to validate an open move. */
+export interface MoveValidation {
+  /**
+   * What was done, when less than the whole move or with other lots than reserved. A move
+   * leaving stock books only what it holds; the parts must fit its reservation.
+   */
+  readonly parts?: readonly MovePart[] | undefined;
+  /** The done moves the booked ones continue, for the trace; the move's own chain by default. */
+  readonly chainedFrom?: readonly string[] | undefined;
+}
+
 /** A count as the store keeps it: pending until applied or discarded. */
 export interface StoredCount extends Count {
   readonly state: 'pending' | 'applied' | 'discarded';
@@ -80,6 +101,7 @@ export type StockErrorCode =
   | 'product-unknown'
   | 'move-unknown'
   | 'move-not-reserved'
+  | 'move-part-invalid'
   | 'count-unknown'
   | 'count-closed'
   | 'stock-insufficient'
@@ -106,6 +128,9 @@ export class Stock {
   readonly #lots: RecordProjection<Lot>;
   readonly #counts: RecordProjection<StoredCount>;
   readonly #listeners = new Set<() => void>();
+  readonly #productListeners = new Set<(productIds: ReadonlySet<string>) => void>();
+  /** The product of every open move seen, so that a deleted record still names its product. */
+  readonly #moveProducts = new Map<string, string>();
   #conflicts: readonly Conflict[] | undefined;
   #verdicts: ReturnType<typeof reservationVerdicts> | undefined;
 
@@ -132,7 +157,10 @@ export class Stock {
     });
 
     const changed = () => this.#changed();
-    this.#moves = new RecordProjection<Move>(this.#doc.getMap('moves'), changed);
+    this.#moves = new RecordProjection<Move>(this.#doc.getMap('moves'), (ids) => {
+      this.#changed();
+      this.#productsChanged([...ids].flatMap((id) => this.#moveProduct(id) ?? []));
+    });
     this.#lots = new RecordProjection<Lot>(this.#doc.getMap('lots'), changed);
     this.#counts = new RecordProjection<StoredCount>(this.#doc.getMap('counts'), changed);
     catalog.onLocations((tree) => {
@@ -257,7 +285,9 @@ export class Stock {
     const plan = planReservation({
       productId: move.productId,
       quantity: move.quantity,
-      quants: this.#quants().quants(move.productId, move.sourceId),
+      quants: this.#quants()
+        .quants(move.productId, move.sourceId)
+        .filter((quant) => move.lotId === undefined || quant.lotId === move.lotId),
       reservedElsewhere: (quant) => held.get(bucketKey(quant)) ?? '0',
       strategy: removalStrategyFor(product, move.sourceId, tree),
       lots: this.lots(move.productId),
@@ -285,55 +315,101 @@ export class Stock {
   }
 
   /**
-   * Validates a move: its reserved lines become done moves in the ledger, one per location and
-   * lot, and the open move is closed. A validation is a person's word that goods moved, not an
-   * automation: two replicas that validate one move while apart each book it, and the double
-   * shipment shows as negative stock rather than being merged away.
+   * Validates a move: its reserved lines, or the parts given, become done moves in the ledger,
+   * one per location and lot, and the open move is closed. A validation is a person's word that
+   * goods moved, not an automation; the done moves' ids derive from the move, the location and
+   * the lot, so two replicas that validate one move while apart book it once.
    *
+   * @param id - The open move.
+   * @param options - The parts done, when not the whole move as reserved, and the done moves the
+   *   booked ones continue. What a partial validation leaves is the caller's to plan again.
    * @returns The done moves.
-   * @throws {StoreError} `move-unknown`, or `move-not-reserved` when a move leaving stock holds
-   *   less than its quantity.
+   * @throws {StoreError} `move-unknown`; `move-not-reserved` when a move leaving stock holds less
+   *   than it books; `move-part-invalid` when the parts are empty, repeat a location and lot, or
+   *   add up to more than the move.
    * @throws {DomainError} `move-transition-forbidden` and the codes of `validateMoveDraft`.
    */
-  validateMove(id: string): Move[] {
+  validateMove(id: string, options: MoveValidation = {}): Move[] {
     const move = this.#openMove(id);
     transitionMove(move, 'done');
     const tree = this.#catalog.locationTree();
     const leavesStock = tree.descendants(move.sourceId).some((location) => tree.internal(location));
-    const lines = move.reservation?.lines ?? [];
-    const held = lines.reduce((sum, line) => add(sum, line.quantity), '0');
-    if (leavesStock && this.#isStorable(move.productId) && compare(held, move.quantity) < 0) {
-      throw new StoreError<StockErrorCode>(
-        'move-not-reserved',
-        `move "${id}" holds ${held} of ${move.quantity}; reserve it before validating`,
-      );
-    }
+    const reserved = move.reservation?.lines ?? [];
+    const parts = this.#parts(move, options.parts, reserved);
+    if (leavesStock && this.#isStorable(move.productId)) this.#requireHeld(move, parts, reserved);
 
-    const parts =
-      lines.length > 0
-        ? lines
-        : [{ locationId: move.sourceId, lotId: move.lotId, quantity: move.quantity }];
-    const done = parts.map((line) =>
+    const done = parts.map((part) =>
       this.#validate(
         {
           productId: move.productId,
-          quantity: line.quantity,
-          sourceId: line.locationId,
+          quantity: part.quantity,
+          sourceId: part.locationId,
           destinationId: move.destinationId,
-          lotId: line.lotId ?? move.lotId,
+          lotId: part.lotId,
           origin: move.origin,
           date: Date.now(),
+          chainedFrom: options.chainedFrom ?? move.chainedFrom,
         },
         'done',
-        // Derived from the move and the line: two replicas validating one move while apart
+        // Derived from the move and the part: two replicas validating one move while apart
         // write the same facts, and the ledger keeps one version of each.
-        `done:${move.id}:${line.locationId}:${line.lotId ?? move.lotId ?? ''}`,
+        `done:${move.id}:${part.locationId}:${part.lotId ?? ''}`,
       ),
     );
 
     this.#ledger.record(done);
     this.#doc.transact(() => this.#moveMap.delete(id), Origin.command);
     return done;
+  }
+
+  /**
+   * Plans moves with the ids their cause gives them, such as the steps of a sale's delivery, in
+   * one transaction. A move whose id exists already is left as it is, so a cause planned twice,
+   * on one replica or on two, plans its moves once.
+   *
+   * @internal Used by the operations, which derive the ids.
+   * @returns The moves as stored.
+   * @throws {DomainError} The codes of `validateMoveDraft`; nothing is written then.
+   */
+  planMoves(
+    drafts: readonly (PlannedMoveDraft & { id: string; state: 'confirmed' | 'waiting' })[],
+  ): Move[] {
+    const moves = drafts.map((draft) => ({
+      ...this.#validate(draft, 'draft', draft.id),
+      state: draft.state,
+    }));
+    this.#doc.transact(() => {
+      for (const move of moves) {
+        if (!this.#moveMap.has(move.id)) insertRecord(this.#moveMap, move.id, move);
+      }
+    }, Origin.command);
+    return moves.map((move) => this.#moves.get(move.id) ?? move);
+  }
+
+  /**
+   * Books done moves whose ids their cause gives them, such as the moves of a production.
+   *
+   * @internal Used by the operations, which derive the ids.
+   * @returns The done moves.
+   * @throws {DomainError} The codes of `validateMoveDraft`; nothing is written then.
+   */
+  recordDone(drafts: readonly (PlannedMoveDraft & { id: string })[]): Move[] {
+    const moves = drafts.map((draft) => this.#validate(draft, 'done', draft.id));
+    this.#ledger.record(moves);
+    return moves;
+  }
+
+  /**
+   * Moves a waiting move on once the moves it waits for are done, and confirms nothing else.
+   *
+   * @internal Used by the operations after a validation.
+   * @returns The move, confirmed when nothing it is chained from is still open.
+   */
+  releaseMove(id: string): Move | undefined {
+    const move = this.#moves.get(id);
+    if (move?.state !== 'waiting') return move;
+    const waits = (move.chainedFrom ?? []).some((before) => this.#moves.get(before) !== undefined);
+    return waits ? move : this.#write(transitionMove(move, 'confirmed'));
   }
 
   /**
@@ -526,7 +602,7 @@ export class Stock {
     const moves: Move[] = [];
     for (const row of result.counts) {
       const lot =
-        row.lotName === undefined ? undefined : this.#lotNamed(row.productId, row.lotName);
+        row.lotName === undefined ? undefined : this.ensureLot(row.productId, row.lotName);
       const current = this.#bucket(row.productId, row.locationId, lot?.id);
       const outcome = applyCount(
         {
@@ -682,6 +758,22 @@ export class Stock {
     return () => this.#listeners.delete(listener);
   }
 
+  /**
+   * Calls `listener` with the products whose stock or open moves changed, after each change,
+   * local or remote: what automations such as the reorder scheduler watch.
+   *
+   * @returns A function that stops the calls.
+   */
+  subscribeProducts(listener: (productIds: ReadonlySet<string>) => void): () => void {
+    this.#productListeners.add(listener);
+    return () => this.#productListeners.delete(listener);
+  }
+
+  /** @returns The open move with that id, if there is one. */
+  openMove(id: string): Move | undefined {
+    return this.#moves.get(id);
+  }
+
   /** @returns The ledger's period documents that any replica has written to, oldest first. */
   periods(): string[] {
     return this.#ledger.periods();
@@ -732,6 +824,66 @@ export class Stock {
         places: (productId) => this.#places(productId),
       },
     );
+  }
+
+  /** The parts a validation books: those given, else the reservation, else the whole move. */
+  #parts(
+    move: Move,
+    given: readonly MovePart[] | undefined,
+    reserved: readonly MoveLine[],
+  ): MoveLine[] {
+    if (given === undefined) {
+      return reserved.length > 0
+        ? [...reserved]
+        : [{ locationId: move.sourceId, lotId: move.lotId, quantity: move.quantity }];
+    }
+    const seen = new Set<string>();
+    let total = '0';
+    const parts = given.map((part) => {
+      const lotId = part.lotId ?? move.lotId;
+      const locationId =
+        part.locationId ??
+        reserved.find((line) => line.lotId === lotId)?.locationId ??
+        move.sourceId;
+      const key = bucketKey({ locationId, lotId });
+      if (seen.has(key) || compare(part.quantity, '0') <= 0) {
+        throw new StoreError<StockErrorCode>(
+          'move-part-invalid',
+          `move "${move.id}" is validated with ${part.quantity} at ${locationId}` +
+            `${lotId === undefined ? '' : ` of lot ${lotId}`}; give each location and lot once, ` +
+            'with a quantity above zero',
+        );
+      }
+      seen.add(key);
+      total = add(total, part.quantity);
+      return { quantity: part.quantity, locationId, lotId };
+    });
+    if (parts.length === 0 || compare(total, move.quantity) > 0) {
+      throw new StoreError<StockErrorCode>(
+        'move-part-invalid',
+        `move "${move.id}" is for ${move.quantity} and is validated with ${total}; ` +
+          "book between the smallest unit and the move's quantity",
+      );
+    }
+    return parts;
+  }
+
+  /** Refuses to book, out of stock, more of a bucket than the move holds there. */
+  #requireHeld(move: Move, parts: readonly MovePart[], reserved: readonly MoveLine[]): void {
+    for (const part of parts) {
+      const key = bucketKey({ locationId: part.locationId ?? move.sourceId, lotId: part.lotId });
+      const held = reserved
+        .filter((line) => bucketKey(line) === key)
+        .reduce((sum, line) => add(sum, line.quantity), '0');
+      if (compare(held, part.quantity) < 0) {
+        throw new StoreError<StockErrorCode>(
+          'move-not-reserved',
+          `move "${move.id}" holds ${held} of ${part.quantity} at ${part.locationId ?? ''}` +
+            `${part.lotId === undefined ? '' : ` of lot ${part.lotId}`}; reserve it before ` +
+            'validating',
+        );
+      }
+    }
   }
 
   #requireAvailable(move: Move): void {
@@ -825,7 +977,21 @@ export class Stock {
   }
 
   #applyDone(moves: readonly Move[], replaced: readonly Move[]): void {
-    if (this.#projections.apply(moves, replaced)) this.#changed();
+    if (!this.#projections.apply(moves, replaced)) return;
+    this.#changed();
+    this.#productsChanged([...moves, ...replaced].map((move) => move.productId));
+  }
+
+  #moveProduct(id: string): string | undefined {
+    const productId = this.#moves.get(id)?.productId ?? this.#moveProducts.get(id);
+    if (productId !== undefined) this.#moveProducts.set(id, productId);
+    return productId;
+  }
+
+  #productsChanged(productIds: readonly string[]): void {
+    if (productIds.length === 0 || this.#productListeners.size === 0) return;
+    const changed = new Set(productIds);
+    for (const listener of this.#productListeners) listener(changed);
   }
 
   #changed(): void {
@@ -891,7 +1057,7 @@ export class Stock {
       'done',
       randomId(),
     );
-    const renamed = this.#lotNamed(productId, name.trim());
+    const renamed = this.ensureLot(productId, name.trim());
     const back = this.#validate(
       { ...unit, sourceId: through, destinationId: locationId, lotId: renamed.id },
       'done',
@@ -901,10 +1067,39 @@ export class Stock {
     return [out, back];
   }
 
-  #lotNamed(productId: string, name: string): Lot {
+  /**
+   * The lot of a product by name, recorded when it does not exist yet, as at a receipt.
+   *
+   * @internal Used by the operations.
+   * @throws {DomainError} The codes of `validateLotDraft`.
+   */
+  ensureLot(productId: string, name: string): Lot {
     return (
       this.lots(productId).find((lot) => lot.name === name) ?? this.createLot({ productId, name })
     );
+  }
+
+  /**
+   * Refuses to take more of a product, or of one lot of it, than is on hand at a location.
+   *
+   * @internal Used by the operations before booking consumption.
+   * @throws {StoreError} `stock-insufficient`.
+   */
+  requireOnHand(
+    productId: string,
+    locationId: string,
+    lotId: string | undefined,
+    quantity: Decimal,
+  ): void {
+    if (!this.#isStorable(productId)) return;
+    const onHand = this.#quantOnHand(productId, locationId, lotId);
+    if (compare(onHand, quantity) < 0) {
+      throw new StoreError<StockErrorCode>(
+        'stock-insufficient',
+        `only ${onHand} on hand at ${locationId}${lotId === undefined ? '' : ` of lot ${lotId}`}, ` +
+          `${quantity} asked`,
+      );
+    }
   }
 
   #product(id: string): Product {
@@ -950,11 +1145,6 @@ function required(value: string | undefined, what: string): string {
     );
   }
   return value;
-}
-
-/** Lists in id order, so that every replica hands out the same list for the same records. */
-function byId<T extends { id: string }>(records: T[]): T[] {
-  return records.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
 function bucketKey(line: { locationId: string; lotId?: string | undefined }): string {
