@@ -2,6 +2,7 @@ import {
   DomainError,
   LocationTree,
   planWarehouse,
+  productRouteIds,
   STANDARD_UNIT_CATEGORIES,
   STANDARD_UNITS,
   VIRTUAL_LOCATIONS,
@@ -9,6 +10,13 @@ import {
   validateProductUnits,
   validatePartnerDraft,
   validateUnits,
+  validateBom,
+  validateRoutes,
+  warehouseRouteId,
+  warehouseRoutes,
+  type BillOfMaterials,
+  type Route,
+  type RouteContext,
   type Location,
   type LocationUsage,
   type Partner,
@@ -27,7 +35,7 @@ import { Origin } from './origins.js';
 import { ProductIndex } from './product-index.js';
 import { RecordProjection } from './projection.js';
 import type { ProductHit, ProjectionDatabase } from './projections.js';
-import { insertRecord, type RecordMap } from './records.js';
+import { byId, insertRecord, type RecordMap } from './records.js';
 
 /** What a user gives to add a location. */
 export interface LocationDraft {
@@ -46,7 +54,22 @@ export interface WarehouseDraft {
 
 /** Codes of the errors that catalog commands throw besides the domain's. */
 export type CatalogErrorCode =
-  'product-unknown' | 'partner-unknown' | 'location-parent-unknown' | 'location-name-empty';
+  | 'product-unknown'
+  | 'partner-unknown'
+  | 'location-parent-unknown'
+  | 'location-name-empty'
+  | 'bom-unknown';
+
+/** A bill of materials as a user types it; the store gives it its id. */
+export type BomDraft = Omit<BillOfMaterials, 'id'>;
+
+/** A route as a user types it; the store gives it and its rules their ids. */
+export interface RouteDraft {
+  name: string;
+  sequence: number;
+  appliesTo: Route['appliesTo'];
+  rules: readonly Omit<Route['rules'][number], 'id' | 'routeId'>[];
+}
 
 /**
  * The catalog of a workspace: products, units, locations and warehouses, each a record whose
@@ -60,6 +83,8 @@ export class Catalog {
   readonly #locations: RecordProjection<Location>;
   readonly #warehouses: RecordProjection<Warehouse>;
   readonly #partners: RecordProjection<Partner>;
+  readonly #boms: RecordProjection<BillOfMaterials>;
+  readonly #routes: RecordProjection<Route>;
   readonly #locationListeners = new Set<(tree: LocationTree) => void>();
   readonly #search: ProductIndex;
   #productList: readonly Product[] | undefined;
@@ -80,6 +105,8 @@ export class Catalog {
     this.#units = new RecordProjection<Unit>(doc.getMap('units'));
     this.#warehouses = new RecordProjection<Warehouse>(doc.getMap('warehouses'));
     this.#partners = new RecordProjection<Partner>(doc.getMap('partners'));
+    this.#boms = new RecordProjection<BillOfMaterials>(doc.getMap('boms'));
+    this.#routes = new RecordProjection<Route>(doc.getMap('routes'));
     this.#locations = new RecordProjection<Location>(doc.getMap('locations'), () => {
       this.#tree = undefined;
       const tree = this.locationTree();
@@ -222,6 +249,119 @@ export class Catalog {
   }
 
   /**
+   * Records a bill of materials: what one batch of a product consumes.
+   *
+   * @returns The stored bill.
+   * @throws {DomainError} The codes of `validateBom`, `bom-cycle` among them when the bill would
+   *   contain its own product; nothing is written then.
+   */
+  createBom(draft: BomDraft): BillOfMaterials {
+    const bom = this.#validBom({ ...draft, id: randomId() });
+    this.#doc.transact(() => insertRecord(this.#map('boms'), bom.id, bom), Origin.command);
+    return this.#boms.get(bom.id) ?? bom;
+  }
+
+  /**
+   * Changes some fields of a bill of materials; the components change as one field.
+   *
+   * @returns The bill after the change.
+   * @throws {StoreError} `bom-unknown`.
+   * @throws {DomainError} The codes of `validateBom` for the changed bill.
+   */
+  updateBom(id: string, patch: Partial<BomDraft>): BillOfMaterials {
+    const bom = this.#boms.patch(id, patch, (current) =>
+      this.#validBom({ ...current, ...patch, id }),
+    );
+    if (bom === undefined) {
+      throw new StoreError<CatalogErrorCode>(
+        'bom-unknown',
+        `no bill of materials has the id "${id}"`,
+      );
+    }
+    return bom;
+  }
+
+  /** @returns The bills of materials, ordered by id. */
+  boms(): BillOfMaterials[] {
+    return byId([...this.#boms.all().values()]);
+  }
+
+  /** @returns The bill of materials with that id, if there is one. */
+  bom(id: string): BillOfMaterials | undefined {
+    return this.#boms.get(id);
+  }
+
+  /**
+   * Adds a route of one's own, such as a pull from another warehouse. It is checked with every
+   * route of the workspace, the warehouses' among them, so that no set of routes loops.
+   *
+   * @returns The stored route.
+   * @throws {DomainError} The codes of `validateRoutes`, `route-loop` among them; nothing is
+   *   written then.
+   */
+  createRoute(draft: RouteDraft): Route {
+    const id = randomId();
+    const route: Route = {
+      id,
+      name: draft.name.trim(),
+      sequence: draft.sequence,
+      appliesTo: [...draft.appliesTo],
+      rules: draft.rules.map((rule, index) => ({ ...rule, id: `${id}/${index + 1}`, routeId: id })),
+    };
+    validateRoutes([...this.routes(), route], this.locationTree());
+    this.#doc.transact(() => insertRecord(this.#map('routes'), id, route), Origin.command);
+    return this.#routes.get(id) ?? route;
+  }
+
+  /** @returns Every route: those each warehouse's steps give it, then one's own, by id. */
+  routes(): Route[] {
+    return [
+      ...this.warehouses().flatMap((warehouse) => warehouseRoutes(warehouse)),
+      ...byId([...this.#routes.all().values()]),
+    ];
+  }
+
+  /**
+   * The routes and where each is named, as procurement reads them. A warehouse names its receipt
+   * and delivery routes and every route of one's own that applies to warehouses; a product names
+   * the buy, manufacture and on-order routes of each warehouse that its supply settings ask for.
+   *
+   * @returns The context for `findRule`, `procure` and `pushFor`, without the stock.
+   */
+  routeContext(): RouteContext {
+    const warehouses = this.warehouses();
+    const own = byId([...this.#routes.all().values()]);
+    const everywhere = own.filter((route) => route.appliesTo.includes('warehouse'));
+    const productRoutes = new Map<string, string[]>();
+    const productCategories = new Map<string, string>();
+    for (const product of this.products()) {
+      productRoutes.set(
+        product.id,
+        warehouses.flatMap((warehouse) => productRouteIds(product, warehouse)),
+      );
+      if (product.categoryId !== undefined) productCategories.set(product.id, product.categoryId);
+    }
+    return {
+      tree: this.locationTree(),
+      routes: this.routes(),
+      warehouses,
+      productRoutes,
+      productCategories,
+      categoryRoutes: new Map(),
+      warehouseRoutes: new Map(
+        warehouses.map((warehouse) => [
+          warehouse.id,
+          [
+            warehouseRouteId(warehouse.id, 'receipt'),
+            warehouseRouteId(warehouse.id, 'delivery'),
+            ...everywhere.map((route) => route.id),
+          ],
+        ]),
+      ),
+    };
+  }
+
+  /**
    * Adds a unit of measure to one of the categories.
    *
    * @param draft - The unit without its id.
@@ -325,15 +465,26 @@ export class Catalog {
     return plan.warehouse;
   }
 
-  /** @returns Every warehouse. */
+  /** @returns Every warehouse, ordered by id. */
   warehouses(): Warehouse[] {
-    return [...this.#warehouses.all().values()];
+    return byId([...this.#warehouses.all().values()]);
   }
 
-  #map(name: 'products' | 'partners' | 'units' | 'locations' | 'warehouses'): RecordMap {
+  #validBom(bom: BillOfMaterials): BillOfMaterials {
+    return validateBom(bom, {
+      products: this.productMap(),
+      units: this.units(),
+      boms: this.boms(),
+    });
+  }
+
+  #map(name: CatalogMap): RecordMap {
     return this.#doc.getMap(name);
   }
 }
+
+type CatalogMap =
+  'products' | 'partners' | 'units' | 'locations' | 'warehouses' | 'boms' | 'routes';
 
 /**
  * Locations arrive from other replicas one record at a time, and a child can arrive before its
