@@ -1,6 +1,8 @@
 export {
   Catalog,
+  type BomDraft,
   type CatalogErrorCode,
+  type RouteDraft,
   type LocationDraft,
   type WarehouseDraft,
 } from './catalog.js';
@@ -20,13 +22,33 @@ export {
   Stock,
   type DoneMoveDraft,
   type InventoryImportResult,
+  type MovePart,
+  type MoveValidation,
   type PlannedMoveDraft,
   type StockErrorCode,
   type StoredCount,
 } from './stock.js';
 export { randomId } from './ids.js';
 export {
+  Operations,
+  type ManufacturingInput,
+  type OperationsErrorCode,
+  type OrderInput,
+  type OrderLineInput,
+  type OrderWithLines,
+  type Picking,
+  type PickingOperation,
+  type PickingWithMoves,
+  type ProcurementResult,
+  type StoredManufacturingOrder,
+  type StoredOrder,
+  type StoredOrderLine,
+  type ValidationPick,
+} from './operations.js';
+export {
   Replenishment,
+  type OrderedProposal,
+  type SchedulerOptions,
   type ReorderRuleInput,
   type ReplenishmentErrorCode,
   type StoredReorderRule,

@@ -3,8 +3,9 @@ import type * as Y from 'yjs';
 import { Catalog } from './catalog.js';
 import { DocumentSet, type SyncStatus } from './documents.js';
 import { StoreError } from './errors.js';
+import { Operations } from './operations.js';
 import { ProjectionDatabase } from './projections.js';
-import { Replenishment } from './replenishment.js';
+import { Replenishment, type SchedulerOptions } from './replenishment.js';
 import { Stock } from './stock.js';
 
 /** The documents every workspace opens at start; the ledger's period documents open later. */
@@ -29,6 +30,11 @@ export interface WorkspaceOptions {
   WebSocketPolyfill?: typeof WebSocket | undefined;
   /** Stop documents of the same room in other tabs of this browser from syncing directly. */
   disableBc?: boolean | undefined;
+  /**
+   * How the reorder scheduler runs the automatic rules; `false` leaves them to explicit runs.
+   * It runs after each change of stock and every minute by default.
+   */
+  scheduler?: SchedulerOptions | false | undefined;
 }
 
 /** Codes of the errors that {@link openWorkspace} throws. */
@@ -56,11 +62,15 @@ export class Workspace {
   /** The ledger, open moves, lots, counts, quantities and conflicts. */
   readonly stock: Stock;
 
-  /** Reorder rules and what they propose. */
+  /** Sale and purchase orders, pickings, manufacturing orders and the lot trace. */
+  readonly operations: Operations;
+
+  /** Reorder rules, what they propose and why products will not be replenished. */
   readonly replenishment: Replenishment;
 
   readonly #documents: DocumentSet;
   readonly #projections: ProjectionDatabase | undefined;
+  readonly #stopScheduler: (() => void) | undefined;
 
   /** @internal Use {@link openWorkspace}. */
   constructor(options: WorkspaceOptions) {
@@ -89,8 +99,11 @@ export class Workspace {
       documentsLoaded,
       this.#projections,
     );
-    this.replenishment = new Replenishment(stock.doc, this.catalog, this.stock);
+    this.operations = new Operations(stock.doc, this.catalog, this.stock);
+    this.replenishment = new Replenishment(stock.doc, this.catalog, this.stock, this.operations);
     this.loaded = this.stock.loaded;
+    const scheduler = options.scheduler;
+    this.#stopScheduler = scheduler === false ? undefined : this.replenishment.schedule(scheduler);
   }
 
   /** Where the workspace stands with its sync server. */
@@ -136,6 +149,7 @@ export class Workspace {
    * stored.
    */
   async destroy(): Promise<void> {
+    this.#stopScheduler?.();
     await this.loaded.catch(() => {});
     await Promise.all([this.stock.close(), this.catalog.close()]);
     await this.#documents.destroy();

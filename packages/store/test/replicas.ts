@@ -1,13 +1,17 @@
 import * as Y from 'yjs';
 
-import { openWorkspace, type Workspace } from '../src/index.js';
+import { openWorkspace, type Workspace, type WorkspaceOptions } from '../src/index.js';
 
 /** Workspaces in one process, without a server; tests carry updates between them by hand. */
 export class Replicas {
   readonly #open: Workspace[] = [];
 
-  open(user = 'tester', workspace = 'acme'): Workspace {
-    const opened = openWorkspace({ workspace, user });
+  open(
+    user = 'tester',
+    workspace = 'acme',
+    options: Omit<WorkspaceOptions, 'workspace' | 'user'> = {},
+  ): Workspace {
+    const opened = openWorkspace({ ...options, workspace, user });
     this.#open.push(opened);
     return opened;
   }
