@@ -675,7 +675,7 @@ export class Operations {
     this.#reserve([demand.productId]);
     return {
       moves: writes.moves.map((move) => move.id),
-      purchases: [...writes.orders.keys()],
+      purchases: [...new Set(writes.lines.map((line) => line.orderId))],
       manufacturing: writes.manufacturing.map((order) => order.id),
       unplanned: writes.unplanned,
     };

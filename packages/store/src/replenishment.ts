@@ -120,7 +120,9 @@ export class Replenishment {
    * the same cycle, so the merge holds one order, not two.
    *
    * @param now - The instant to compute at; now by default.
-   * @returns What was ordered, or `undefined` when the rule proposes nothing now.
+   * @returns What was ordered, or `undefined` when the rule proposes nothing now. When nothing
+   *   could be planned (no route, vendor or bill), the result lists it as unplanned and the
+   *   rule stays in its cycle.
    * @throws {StoreError} `reorder-rule-unknown`.
    * @throws {DomainError} The codes of `procure`, such as `route-loop`; nothing is written then.
    */
@@ -139,7 +141,12 @@ export class Replenishment {
     };
     return this.#doc.transact(() => {
       const result = this.#operations.procure(demand, proposal.id);
-      patchRecord(this.#map.get(ruleId) as Y.Map<unknown>, { cycle: rule.cycle + 1 });
+      // Nothing planned, as for a product no route reaches: the proposal stays open, and the
+      // replenishment exceptions say why.
+      const planned = result.moves.length + result.purchases.length + result.manufacturing.length;
+      if (planned > 0) {
+        patchRecord(this.#map.get(ruleId) as Y.Map<unknown>, { cycle: rule.cycle + 1 });
+      }
       return { proposal, ...result };
     }, Origin.command);
   }

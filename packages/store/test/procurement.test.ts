@@ -66,6 +66,50 @@ describe('ordering what the rules propose', () => {
     expect(alice.replenishment.orderOnce(rule.id, NOW)).toBeUndefined();
   });
 
+  it('RPL5 adds to an open draft, and leaves a rule nothing can supply in its cycle', async () => {
+    const alice = await open('alice');
+    const shop = openShop(alice);
+    const stockId = shop.warehouse.stockLocationId;
+    cupRule(alice, shop, 'manual');
+    const grinders = alice.replenishment.createReorderRule({
+      productId: shop.grinder,
+      locationId: stockId,
+      minimum: 1,
+      maximum: 2,
+      trigger: 'manual',
+    });
+    const orphan = alice.catalog.createProduct({ name: 'Nobody sells this' }).id;
+    const stranded = alice.replenishment.createReorderRule({
+      productId: orphan,
+      locationId: stockId,
+      minimum: 1,
+      maximum: 5,
+      trigger: 'manual',
+    });
+
+    for (const rule of alice.replenishment.reorderRules()) {
+      if (rule.id !== stranded.id && rule.id !== grinders.id)
+        alice.replenishment.orderOnce(rule.id, NOW);
+    }
+    expect(alice.replenishment.orderOnce(grinders.id, NOW)?.purchases).toEqual([
+      `rfq:${shop.vendor}:0`,
+    ]);
+    expect(
+      draftLines(alice)
+        .map((line) => line[1])
+        .sort(),
+    ).toEqual([shop.cups, shop.grinder].sort());
+
+    const nothing = alice.replenishment.orderOnce(stranded.id, NOW);
+    expect(nothing?.unplanned).toMatchObject([{ productId: orphan, locationId: stockId }]);
+    expect(alice.replenishment.reorderRules().find((rule) => rule.id === stranded.id)?.cycle).toBe(
+      0,
+    );
+    expect(alice.replenishment.proposals(NOW).map((proposal) => proposal.ruleId)).toEqual([
+      stranded.id,
+    ]);
+  });
+
   it('RPL6 runs only automatic rules; "automate" makes a manual rule one of them', async () => {
     const alice = await open('alice');
     const shop = openShop(alice);
