@@ -1170,7 +1170,7 @@ export class Operations {
         );
         const { available } = this.#stock.quantities(move.productId, move.sourceId);
         if (compare(available, '0') > 0 && compare(held, move.quantity) < 0) {
-          this.#stock.reserveMove(move.id);
+          this.#stock.reserveMove(move.id, { onlyMore: true });
         }
       }
     } finally {

@@ -271,13 +271,15 @@ export class Stock {
   /**
    * Reserves stock for a confirmed move leaving its source, in the removal order of the
    * product or location (FIFO, FEFO or LIFO). A partial reservation holds what there is and the
-   * move stays confirmed; a full one makes it assigned.
+   * move stays confirmed; a full one makes it assigned. A move naming a lot holds only that lot.
    *
+   * @param options - `onlyMore`: write only when the move would hold more than it does, as
+   *   automations do, so that stock they cannot take does not make them write again and again.
    * @returns The move with its reservation.
    * @throws {StoreError} `move-unknown`.
    * @throws {DomainError} `move-transition-forbidden`.
    */
-  reserveMove(id: string): Move {
+  reserveMove(id: string, options: { onlyMore?: boolean } = {}): Move {
     const move = this.#openMove(id);
     const product = this.#product(move.productId);
     const tree = this.#catalog.locationTree();
@@ -294,6 +296,12 @@ export class Stock {
       within: (locationId) => tree.isWithin(locationId, move.sourceId),
       serial: product.tracking === 'serial',
     });
+
+    const holds = (move.reservation?.lines ?? []).reduce(
+      (sum, line) => add(sum, line.quantity),
+      '0',
+    );
+    if (options.onlyMore === true && compare(plan.reserved, holds) <= 0) return move;
 
     const full = compare(plan.missing, '0') <= 0;
     const reserved = full ? transitionMove(move, 'assigned') : move;

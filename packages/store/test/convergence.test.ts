@@ -79,10 +79,21 @@ async function runScenario(seed: number): Promise<void> {
       usage: 'internal',
       parentId: warehouse.stockLocationId,
     });
+    const vendor = first.catalog.createPartner({
+      name: 'Vendor',
+      vendor: true,
+      address: { city: 'Leeds' },
+    });
+    const bought = {
+      buy: true,
+      vendors: [{ partnerId: vendor.id, price: '2', minQuantity: '0', leadDays: 1 }],
+    };
+    const customer = first.catalog.createPartner({ name: 'Customer', customer: true });
     const products: Product[] = [
       first.catalog.createProduct({ name: 'Beans', tracking: 'lot', removal: 'fefo' }),
       first.catalog.createProduct({ name: 'Phone', tracking: 'serial' }),
-      first.catalog.createProduct({ name: 'Bolts' }),
+      first.catalog.createProduct({ name: 'Bolts', ...bought }),
+      first.catalog.createProduct({ name: 'Cups', ...bought, procureMethod: 'make-to-order' }),
       first.catalog.createProduct({ name: 'Flour', unitId: 'kg' }),
       first.catalog.createProduct({ name: 'Tape', type: 'consumable' }),
     ];
@@ -95,7 +106,10 @@ async function runScenario(seed: number): Promise<void> {
       const replica = random.pick(replicas);
       const product = random.pick(products);
       const location = random.pick(locations);
-      operate(replica, product, location, random);
+      if (random.int(3) === 0) operateOrders(replica, product, customer.id, random);
+      else operate(replica, product, location, random);
+      // Now and then the automations (reservations, the reorder scheduler) run.
+      if (random.next() < 0.1) await Promise.resolve();
 
       if (random.next() < 0.05) {
         const from = random.pick(replicas);
@@ -106,6 +120,10 @@ async function runScenario(seed: number): Promise<void> {
       }
     }
 
+    deliverAll(replicas, random);
+    deliverAll(replicas, random);
+    // What the merge sets off is written alike everywhere, and sent round once more.
+    await new Promise((resolve) => setTimeout(resolve, 0));
     deliverAll(replicas, random);
     deliverAll(replicas, random);
     compare(replicas, products, [...locations, warehouse.viewLocationId]);
@@ -199,6 +217,54 @@ function operate(replica: Workspace, product: Product, location: string, random:
   }
 }
 
+/** Sales, purchases, pickings and reorder rules, as a team works on them. */
+function operateOrders(replica: Workspace, product: Product, customer: string, random: Random) {
+  const { operations, replenishment } = replica;
+  const open = operations.pickings().filter((picking) => picking.state === 'open');
+  const done = operations.pickings().filter((picking) => picking.state === 'done');
+  const rfqs = operations.orders('purchase').filter((order) => order.state === 'rfq');
+
+  switch (random.int(5)) {
+    case 0:
+      quiet(() => {
+        const sale = operations.createOrder({
+          kind: 'sale',
+          partnerId: customer,
+          lines: [{ productId: product.id, quantity: 1 + random.int(3) }],
+        });
+        operations.confirmOrder(sale.id);
+      });
+      break;
+    case 1:
+      if (open.length > 0) quiet(() => operations.validatePicking(random.pick(open).id));
+      break;
+    case 2:
+      if (rfqs.length > 0) quiet(() => operations.confirmOrder(random.pick(rfqs).id));
+      break;
+    case 3: {
+      const picking = done.length > 0 ? random.pick(done) : undefined;
+      const move = picking?.done?.[0];
+      if (picking !== undefined && move !== undefined) {
+        quiet(() => operations.returnPicking(picking.id, [{ moveId: move.id, quantity: '1' }]));
+      }
+      break;
+    }
+    default:
+      quiet(() => {
+        const stockId = replica.catalog.warehouses()[0]?.stockLocationId ?? '';
+        if (replenishment.reorderRules(product.id).length === 0) {
+          replenishment.createReorderRule({
+            productId: product.id,
+            locationId: stockId,
+            minimum: 2,
+            maximum: 6,
+          });
+        }
+        replenishment.run();
+      });
+  }
+}
+
 /** JSON with object keys sorted, so that two maps with the same entries print the same. */
 function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
@@ -231,6 +297,9 @@ function compare(replicas: readonly Workspace[], products: Product[], scopes: st
     quants: products.map((product) => replica.stock.quants(product.id)),
     conflicts: replica.stock.conflicts(),
     lots: replica.stock.lots(),
+    orders: replica.operations.orders(),
+    pickings: replica.operations.pickings(),
+    rules: replica.replenishment.reorderRules(),
   });
 
   const expected = snapshot(reference);

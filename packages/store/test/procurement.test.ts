@@ -110,6 +110,20 @@ describe('ordering what the rules propose', () => {
     ]);
   });
 
+  it('RPL5 counts the steps of a receipt in 3 steps, so the rule at stock orders once', async () => {
+    const alice = await open('alice');
+    const shop = openShop(alice, { receipt: 3, delivery: 1 });
+    const rule = cupRule(alice, shop, 'manual');
+
+    expect(alice.replenishment.orderOnce(rule.id, NOW)?.moves).toHaveLength(2);
+    expect(draftLines(alice)).toEqual([[`rfq:${shop.vendor}:0`, shop.cups, '42']]);
+    expect(alice.stock.quantities(shop.cups, shop.warehouse.stockLocationId)).toMatchObject({
+      incoming: '42',
+      forecast: '42',
+    });
+    expect(alice.replenishment.proposals(NOW)).toEqual([]);
+  });
+
   it('RPL6 runs only automatic rules; "automate" makes a manual rule one of them', async () => {
     const alice = await open('alice');
     const shop = openShop(alice);
