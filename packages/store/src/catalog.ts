@@ -89,6 +89,7 @@ export class Catalog {
   readonly #search: ProductIndex;
   #productList: readonly Product[] | undefined;
   #tree: LocationTree | undefined;
+  #routeContext: RouteContext | undefined;
 
   /**
    * @internal Opened by the workspace.
@@ -100,15 +101,20 @@ export class Catalog {
     this.#search = new ProductIndex(doc, () => this.productMap(), loaded, db);
     this.#products = new RecordProjection<Product>(doc.getMap('products'), (changed) => {
       this.#productList = undefined;
+      this.#routeContext = undefined;
       this.#search.changed(changed);
     });
     this.#units = new RecordProjection<Unit>(doc.getMap('units'));
-    this.#warehouses = new RecordProjection<Warehouse>(doc.getMap('warehouses'));
+    const routesChanged = () => {
+      this.#routeContext = undefined;
+    };
+    this.#warehouses = new RecordProjection<Warehouse>(doc.getMap('warehouses'), routesChanged);
     this.#partners = new RecordProjection<Partner>(doc.getMap('partners'));
     this.#boms = new RecordProjection<BillOfMaterials>(doc.getMap('boms'));
-    this.#routes = new RecordProjection<Route>(doc.getMap('routes'));
+    this.#routes = new RecordProjection<Route>(doc.getMap('routes'), routesChanged);
     this.#locations = new RecordProjection<Location>(doc.getMap('locations'), () => {
       this.#tree = undefined;
+      this.#routeContext = undefined;
       const tree = this.locationTree();
       for (const listener of this.#locationListeners) listener(tree);
     });
@@ -326,9 +332,15 @@ export class Catalog {
    * and delivery routes and every route of one's own that applies to warehouses; a product names
    * the buy, manufacture and on-order routes of each warehouse that its supply settings ask for.
    *
-   * @returns The context for `findRule`, `procure` and `pushFor`, without the stock.
+   * @returns The context for `findRule`, `procure` and `pushFor`, without the stock; the same
+   *   object until a product, warehouse, route or location changes.
    */
   routeContext(): RouteContext {
+    this.#routeContext ??= this.#computeRouteContext();
+    return this.#routeContext;
+  }
+
+  #computeRouteContext(): RouteContext {
     const warehouses = this.warehouses();
     const own = byId([...this.#routes.all().values()]);
     const everywhere = own.filter((route) => route.appliesTo.includes('warehouse'));

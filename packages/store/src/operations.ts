@@ -230,6 +230,8 @@ export class Operations {
   readonly #listeners = new Set<() => void>();
   readonly #touched = new Set<string>();
   #reserving = false;
+  /** Draft purchase lines and open manufacturing orders by product, until one changes. */
+  #supply: Map<string, { locationId: string; quantity: Decimal; unitId: string }[]> | undefined;
 
   /** @internal Opened by the workspace. */
   constructor(doc: Y.Doc, catalog: Catalog, stock: Stock) {
@@ -237,6 +239,7 @@ export class Operations {
     this.#catalog = catalog;
     this.#stock = stock;
     const changed = () => {
+      this.#supply = undefined;
       for (const listener of this.#listeners) listener();
     };
     this.#orders = new RecordProjection<StoredOrder>(doc.getMap('orders'), changed);
@@ -720,18 +723,39 @@ export class Operations {
     const product = this.#catalog.product(productId);
     if (product === undefined) return '0';
     let supply = '0';
+    for (const part of this.#supplyByProduct().get(productId) ?? []) {
+      if (!tree.isWithin(part.locationId, locationId)) continue;
+      supply = add(supply, this.#inProductUnit(part.quantity, part.unitId, product));
+    }
+    return supply;
+  }
+
+  #supplyByProduct() {
+    if (this.#supply !== undefined) return this.#supply;
+    const supply = new Map<string, { locationId: string; quantity: Decimal; unitId: string }[]>();
+    const keep = (
+      productId: string,
+      part: { locationId: string; quantity: Decimal; unitId: string },
+    ) => {
+      const parts = supply.get(productId);
+      if (parts === undefined) supply.set(productId, [part]);
+      else parts.push(part);
+    };
     for (const line of this.#lines.all().values()) {
-      if (line.productId !== productId || line.locationId === undefined) continue;
-      if (this.#orders.get(line.orderId)?.state !== 'rfq') continue;
-      if (!tree.isWithin(line.locationId, locationId)) continue;
-      supply = add(supply, this.#inProductUnit(line.quantity, line.unitId, product));
+      if (line.locationId === undefined || this.#orders.get(line.orderId)?.state !== 'rfq')
+        continue;
+      keep(line.productId, {
+        locationId: line.locationId,
+        quantity: line.quantity,
+        unitId: line.unitId,
+      });
     }
     for (const order of this.#manufacturing.all().values()) {
-      if (order.productId !== productId || order.state === 'done' || order.state === 'cancelled') {
-        continue;
-      }
-      if (tree.isWithin(order.locationId, locationId)) supply = add(supply, order.quantity);
+      if (order.state === 'done' || order.state === 'cancelled') continue;
+      const unitId = this.#catalog.product(order.productId)?.unitId ?? '';
+      keep(order.productId, { locationId: order.locationId, quantity: order.quantity, unitId });
     }
+    this.#supply = supply;
     return supply;
   }
 
