@@ -243,6 +243,39 @@ describe('purchases', () => {
     }
   });
 
+  it('OPS5 sends a received lot back to the vendor, reserving that lot', () => {
+    const shop = openShop(workspace);
+    const stockId = shop.warehouse.stockLocationId;
+    stockUp(shop, shop.beans, 9, 'OLD');
+    const purchase = workspace.operations.createOrder({
+      kind: 'purchase',
+      partnerId: shop.vendor,
+      lines: [{ productId: shop.beans, quantity: 5 }],
+    });
+    workspace.operations.confirmOrder(purchase.id);
+    const receipt = openPicking(purchase.id, vendors);
+    const { picking } = workspace.operations.validatePicking(receipt.id, {
+      [receipt.moves[0]?.id ?? '']: [{ lotName: 'BAD', quantity: 5 }],
+    });
+
+    const back = workspace.operations.returnPicking(picking.id, [
+      { moveId: picking.done?.[0]?.id ?? '', quantity: '2' },
+    ]);
+    expect(back.moves).toMatchObject([
+      { sourceId: stockId, destinationId: vendors, lotId: lotId(shop.beans, 'BAD') },
+    ]);
+    expect(back.moves[0]?.reservation?.lines).toEqual([
+      { locationId: stockId, lotId: lotId(shop.beans, 'BAD'), quantity: '2' },
+    ]);
+    workspace.operations.validatePicking(back.id);
+    expect(
+      workspace.stock.quants(shop.beans, stockId).map((quant) => [quant.lotId, quant.quantity]),
+    ).toEqual([
+      [lotId(shop.beans, 'BAD'), '3'],
+      [lotId(shop.beans, 'OLD'), '9'],
+    ]);
+  });
+
   it('OPS6 collects what procurement buys from one vendor in one draft, until it is confirmed', () => {
     const shop = openShop(workspace);
     workspace.catalog.updateProduct(shop.cups, { procureMethod: 'make-to-order' });
@@ -284,6 +317,19 @@ describe('purchases', () => {
     expect(deliveries.flatMap((picking) => picking.moves.map((move) => move.state)).sort()).toEqual(
       ['assigned', 'assigned', 'confirmed'],
     );
+  });
+
+  it('OPS6 takes from stock when enough is there, else orders, for a product from stock else on order', () => {
+    const shop = openShop(workspace);
+    workspace.catalog.updateProduct(shop.cups, { procureMethod: 'mts-else-mto' });
+    stockUp(shop, shop.cups, 4);
+
+    sell(shop, shop.cups, 3);
+    expect(workspace.operations.orders('purchase')).toEqual([]);
+    sell(shop, shop.cups, 2);
+    expect(workspace.operations.orders('purchase')[0]?.lines).toMatchObject([
+      { productId: shop.cups, quantity: '2' },
+    ]);
   });
 });
 
