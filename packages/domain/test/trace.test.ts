@@ -427,6 +427,56 @@ describe('traceLot', () => {
     expect(nodeIds(leftover)).not.toContain('lot:lot-b');
   });
 
+  it('TRC2 adds up quantities exactly, in decimals and past the integers a double holds', () => {
+    // Lot x comes out of mo-a, then `shipped` of it leaves. Whatever is left shares its stay with
+    // the next arrival, whose departure a downstream trace from lot a then reaches.
+    const x = { product: 'x', lot: 'lot-x' };
+    const data = (made: readonly string[], shipped: string): TraceData => ({
+      tree,
+      documents: () => undefined,
+      lots: [],
+      links: [{ orderId: 'mo-a', componentLotIds: ['lot-a'], producedLotId: 'lot-x' }],
+      moves: [
+        move('a', {
+          product: 'a',
+          lot: 'lot-a',
+          quantity: '1',
+          from: 'wh/stock',
+          to: PRODUCTION,
+          date: 1,
+          origin: 'mo-a',
+        }),
+        ...made.map((quantity, at) =>
+          move(`x-a-${at}`, {
+            ...x,
+            quantity,
+            from: PRODUCTION,
+            to: 'wh/stock',
+            date: 2,
+            origin: 'mo-a',
+          }),
+        ),
+        move('ship-1', { ...x, quantity: shipped, from: 'wh/stock', to: CUSTOMERS, date: 3 }),
+        move('x-b', { ...x, quantity: '1', from: VENDORS, to: 'wh/stock', date: 4 }),
+        move('ship-2', { ...x, quantity: '1', from: 'wh/stock', to: CUSTOMERS, date: 5 }),
+      ],
+    });
+    const reachesLater = (made: readonly string[], shipped: string) =>
+      nodeIds(traceLot('lot-a', 'downstream', data(made, shipped)), 'move').includes('move:ship-2');
+
+    expect(reachesLater(['0.1', '0.2'], '0.3')).toBe(false);
+    expect(reachesLater(['0.1', '0.2'], '0.29')).toBe(true);
+    expect(reachesLater(['1', '0.5'], '1.5')).toBe(false);
+    expect(reachesLater(['1', '0.5'], '1.25')).toBe(true);
+    // 2^53 + 1 is no double: a sum in doubles would find the location empty here.
+    expect(reachesLater(['9007199254740993'], '9007199254740992')).toBe(true);
+    expect(reachesLater(['9007199254740992', '1'], '9007199254740993')).toBe(false);
+    expect(reachesLater(['12345678901234.5678', '0.0000000001'], '12345678901234.5678')).toBe(true);
+    expect(reachesLater(['12345678901234.5678', '0.0000000001'], '12345678901234.5678000001')).toBe(
+      false,
+    );
+  });
+
   it('TRC2 ends upstream at vendors and downstream at customers; returns go by chain', () => {
     const extra = [
       // Flour sent back to a vendor before the receipt, and bread some customer sent back
@@ -597,6 +647,62 @@ describe('traceLot', () => {
     expect(pairs).toEqual([...pairs].sort());
   });
 
+  it('TRC4 sorts nodes and edges by code units, whatever the ids share or hold', () => {
+    // Ids with a long shared prefix, ties in their first characters, other lengths, capitals,
+    // accents and characters outside the Basic Multilingual Plane, given in a shuffled order.
+    const suffixes = ['', 'a', 'A', 'aa', 'ab', 'b', 'é', 'e\u0301', '\u{1F600}', 'z', '-', '~'];
+    const given = suffixes.flatMap((suffix, at) => [
+      `shared-prefix-${suffix}`,
+      `shared-prefix-${suffix}${at}`,
+      `shared-prefix-${'x'.repeat(12)}${suffix}${at}`,
+      `shared-prefix-${'x'.repeat(12)}${at}${suffix}`,
+    ]);
+    const ids = [...new Set(given)];
+    const moves: Move[] = [
+      move('in', {
+        ...flour,
+        quantity: String(ids.length),
+        from: VENDORS,
+        to: 'wh/stock',
+        date: 0,
+      }),
+      ...ids.map((id, at) =>
+        move(`out-${id}`, {
+          ...flour,
+          origin: `origin-${id}`,
+          quantity: '1',
+          from: 'wh/stock',
+          to: CUSTOMERS,
+          date: at + 1,
+        }),
+      ),
+    ];
+    const documents = (origin: string): TraceDocument => {
+      const id = origin.slice('origin-'.length);
+      return { id: `doc-${id}`, kind: 'delivery', partnerId: `partner-${id.length % 5}` };
+    };
+
+    const graph = traceLot('lot-flour', 'downstream', {
+      moves: shuffled(moves, seededRandom(11)),
+      tree,
+      documents,
+      lots: LOTS,
+      links: [],
+    });
+
+    const nodes = nodeIds(graph);
+    const partners = new Set(ids.map((id) => id.length % 5));
+    // The lot, the receipt and each delivery, its document and the partners delivered to.
+    expect(nodes).toHaveLength(2 + 2 * ids.length + partners.size);
+    expect(nodes).toEqual([...nodes].sort());
+    const pairs = graph.edges.map((edge) => [edge.from, edge.to]);
+    for (let at = 1; at < pairs.length; at++) {
+      const [from = '', to = ''] = pairs[at - 1] ?? [];
+      const [nextFrom = '', nextTo = ''] = pairs[at] ?? [];
+      expect(from < nextFrom || (from === nextFrom && to < nextTo), `${from} > ${to}`).toBe(true);
+    }
+  });
+
   it('TRC4 traces both ways as the union of the two walks', () => {
     const upstream = traceLot('lot-flour', 'upstream', dataWith());
     const downstream = traceLot('lot-flour', 'downstream', dataWith());
@@ -622,6 +728,14 @@ describe('traceLot', () => {
     ).toBe('trace-move-duplicate');
     expect(() => traceLot('lot-nobody', 'both', data)).toThrow(
       /trace-lot-unknown: no lot, move or manufacturing order names the lot "lot-nobody"; pass/,
+    );
+  });
+
+  it('TRC5 names the first move given again when moves are given twice', () => {
+    const moves = [...MOVES, MOVES[5]!, MOVES[2]!, MOVES[5]!];
+
+    expect(() => traceLot('lot-bread', 'both', dataWith({ moves }))).toThrow(
+      `the move "${MOVES[5]!.id}" is given twice`,
     );
   });
 
