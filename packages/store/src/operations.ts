@@ -47,6 +47,7 @@ import { randomId } from './ids.js';
 import { Origin } from './origins.js';
 import { RecordProjection } from './projection.js';
 import { byId, insertRecord, patchRecord, type RecordMap } from './records.js';
+import { SupplyIndex } from './supply.js';
 import { lotId as lotIdOf, type MovePart, type PlannedMoveDraft, type Stock } from './stock.js';
 
 /** What the store keeps with an order besides the domain's fields. */
@@ -230,8 +231,10 @@ export class Operations {
   readonly #listeners = new Set<() => void>();
   readonly #touched = new Set<string>();
   #reserving = false;
-  /** Draft purchase lines and open manufacturing orders by product, until one changes. */
-  #supply: Map<string, { locationId: string; quantity: Decimal; unitId: string }[]> | undefined;
+  readonly #supply = new SupplyIndex();
+  /** The lines of each order, to follow a change of the order's state. */
+  readonly #orderLines = new Map<string, Set<string>>();
+  readonly #lineOrder = new Map<string, string>();
 
   /** @internal Opened by the workspace. */
   constructor(doc: Y.Doc, catalog: Catalog, stock: Stock) {
@@ -239,16 +242,27 @@ export class Operations {
     this.#catalog = catalog;
     this.#stock = stock;
     const changed = () => {
-      this.#supply = undefined;
       for (const listener of this.#listeners) listener();
     };
-    this.#orders = new RecordProjection<StoredOrder>(doc.getMap('orders'), changed);
-    this.#lines = new RecordProjection<StoredOrderLine>(doc.getMap('orderLines'), changed);
+    this.#orders = new RecordProjection<StoredOrder>(doc.getMap('orders'), (ids) => {
+      for (const id of ids)
+        for (const line of this.#orderLines.get(id) ?? []) this.#lineSupply(line);
+      changed();
+    });
+    this.#lines = new RecordProjection<StoredOrderLine>(doc.getMap('orderLines'), (ids) => {
+      for (const id of ids) this.#lineSupply(id);
+      changed();
+    });
     this.#pickings = new RecordProjection<Picking>(doc.getMap('pickings'), changed);
     this.#manufacturing = new RecordProjection<StoredManufacturingOrder>(
       doc.getMap('manufacturing'),
-      changed,
+      (ids) => {
+        for (const id of ids) this.#manufacturingSupply(id);
+        changed();
+      },
     );
+    for (const id of this.#lines.all().keys()) this.#lineSupply(id);
+    for (const id of this.#manufacturing.all().keys()) this.#manufacturingSupply(id);
     stock.subscribeProducts((productIds) => this.#reserveLater(productIds));
   }
 
@@ -723,40 +737,41 @@ export class Operations {
     const product = this.#catalog.product(productId);
     if (product === undefined) return '0';
     let supply = '0';
-    for (const part of this.#supplyByProduct().get(productId) ?? []) {
+    for (const part of this.#supply.of(productId)) {
       if (!tree.isWithin(part.locationId, locationId)) continue;
       supply = add(supply, this.#inProductUnit(part.quantity, part.unitId, product));
     }
     return supply;
   }
 
-  #supplyByProduct() {
-    if (this.#supply !== undefined) return this.#supply;
-    const supply = new Map<string, { locationId: string; quantity: Decimal; unitId: string }[]>();
-    const keep = (
-      productId: string,
-      part: { locationId: string; quantity: Decimal; unitId: string },
-    ) => {
-      const parts = supply.get(productId);
-      if (parts === undefined) supply.set(productId, [part]);
-      else parts.push(part);
-    };
-    for (const line of this.#lines.all().values()) {
-      if (line.locationId === undefined || this.#orders.get(line.orderId)?.state !== 'rfq')
-        continue;
-      keep(line.productId, {
-        locationId: line.locationId,
-        quantity: line.quantity,
-        unitId: line.unitId,
-      });
+  /** Follows a line: it supplies while its order is a draft and it names where it arrives. */
+  #lineSupply(id: string): void {
+    const line = this.#lines.get(id);
+    const before = this.#lineOrder.get(id);
+    if (before !== line?.orderId) {
+      if (before !== undefined) this.#orderLines.get(before)?.delete(id);
+      this.#lineOrder.delete(id);
+      if (line !== undefined) {
+        this.#lineOrder.set(id, line.orderId);
+        const lines = this.#orderLines.get(line.orderId);
+        if (lines === undefined) this.#orderLines.set(line.orderId, new Set([id]));
+        else lines.add(id);
+      }
     }
-    for (const order of this.#manufacturing.all().values()) {
-      if (order.state === 'done' || order.state === 'cancelled') continue;
-      const unitId = this.#catalog.product(order.productId)?.unitId ?? '';
-      keep(order.productId, { locationId: order.locationId, quantity: order.quantity, unitId });
-    }
-    this.#supply = supply;
-    return supply;
+    const supplies =
+      line?.locationId !== undefined && this.#orders.get(line.orderId)?.state === 'rfq';
+    this.#supply.set(
+      `line:${id}`,
+      supplies ? { ...line, locationId: line.locationId ?? '' } : undefined,
+    );
+  }
+
+  /** Follows a manufacturing order: it supplies until it is done or cancelled. */
+  #manufacturingSupply(id: string): void {
+    const order = this.#manufacturing.get(id);
+    const open = order !== undefined && order.state !== 'done' && order.state !== 'cancelled';
+    const unitId = order === undefined ? '' : this.#catalog.product(order.productId)?.unitId;
+    this.#supply.set(`mo:${id}`, open && unitId !== undefined ? { ...order, unitId } : undefined);
   }
 
   /**

@@ -294,7 +294,12 @@ function compare(replicas: readonly Workspace[], products: Product[], scopes: st
     quantities: products.flatMap((product) =>
       scopes.map((scope) => replica.stock.quantities(product.id, scope)),
     ),
-    quants: products.map((product) => replica.stock.quants(product.id)),
+    // A quant's in-date is the earliest arrival a replica counted: when two replicas validate
+    // one move while apart, each books it at its own time, the ledger keeps one version, and a
+    // replica that counted the other one first keeps that earlier date (QuantIndex.revertDone).
+    quants: products.map((product) =>
+      replica.stock.quants(product.id).map(({ inDate: _inDate, ...quant }) => quant),
+    ),
     conflicts: replica.stock.conflicts(),
     lots: replica.stock.lots(),
     orders: replica.operations.orders(),
