@@ -53,6 +53,17 @@ function sell(shop: Shop, productId: string, quantity: number, extra = {}) {
   return sale.id;
 }
 
+/** Confirms a purchase of one line from the shop's vendor. */
+function buy(shop: Shop, productId: string, quantity: number) {
+  const purchase = workspace.operations.createOrder({
+    kind: 'purchase',
+    partnerId: shop.vendor,
+    lines: [{ productId, quantity }],
+  });
+  workspace.operations.confirmOrder(purchase.id);
+  return purchase.id;
+}
+
 function stockUp(shop: Shop, productId: string, quantity: number, lot?: string) {
   workspace.stock.receive({
     productId,
@@ -200,22 +211,15 @@ describe('purchases', () => {
       await fresh(`receipt-${steps}`);
       const shop = openShop(workspace, { receipt: steps, delivery: 1 });
       const { warehouse } = shop;
-      const purchase = workspace.operations.createOrder({
-        kind: 'purchase',
-        partnerId: shop.vendor,
-        lines: [{ productId: shop.beans, quantity: 6 }],
-      });
-      workspace.operations.confirmOrder(purchase.id);
-      const receipt = openPicking(purchase.id, vendors);
+      const purchase = buy(shop, shop.beans, 6);
+      const receipt = openPicking(purchase, vendors);
       const path = [
         vendors,
         ...(steps >= 2 ? [warehouse.inputLocationId ?? ''] : []),
         ...(steps === 3 ? [warehouse.qualityLocationId ?? ''] : []),
         warehouse.stockLocationId,
       ];
-      expect(pairs(workspace.operations.pickings({ orderId: purchase.id }))).toEqual(
-        pathPairs(path),
-      );
+      expect(pairs(workspace.operations.pickings({ orderId: purchase }))).toEqual(pathPairs(path));
       expect(receipt.operation).toBe('receipt');
 
       const moveId = receipt.moves[0]?.id ?? '';
@@ -229,7 +233,7 @@ describe('purchases', () => {
         ],
       });
       for (const from of path.slice(1, -1)) {
-        workspace.operations.validatePicking(openPicking(purchase.id, from).id);
+        workspace.operations.validatePicking(openPicking(purchase, from).id);
       }
       expect(
         workspace.stock
@@ -239,7 +243,7 @@ describe('purchases', () => {
         [lotId(shop.beans, `R${steps}-A`), '4'],
         [lotId(shop.beans, `R${steps}-B`), '2'],
       ]);
-      expect(workspace.operations.order(purchase.id)?.state).toBe('done');
+      expect(workspace.operations.order(purchase)?.state).toBe('done');
     }
   });
 
@@ -247,13 +251,7 @@ describe('purchases', () => {
     const shop = openShop(workspace);
     const stockId = shop.warehouse.stockLocationId;
     stockUp(shop, shop.beans, 9, 'OLD');
-    const purchase = workspace.operations.createOrder({
-      kind: 'purchase',
-      partnerId: shop.vendor,
-      lines: [{ productId: shop.beans, quantity: 5 }],
-    });
-    workspace.operations.confirmOrder(purchase.id);
-    const receipt = openPicking(purchase.id, vendors);
+    const receipt = openPicking(buy(shop, shop.beans, 5), vendors);
     const { picking } = workspace.operations.validatePicking(receipt.id, {
       [receipt.moves[0]?.id ?? '']: [{ lotName: 'BAD', quantity: 5 }],
     });
