@@ -1,5 +1,6 @@
 export * from './conflicts.js';
 export * from './count.js';
+export type * from './crm-model.js';
 export * from './decimal.js';
 export * from './errors.js';
 export * from './gtin.js';
