@@ -34,6 +34,8 @@ export interface Placement {
   readonly stageId: string;
   /** A fractional index: placements in one stage sort by it as plain strings, then by id. */
   readonly position: string;
+  /** The stage change that brought the opportunity into its stage, kept with the placement. */
+  readonly change?: string | undefined;
 }
 
 /** Whether an opportunity is still being worked on. */
@@ -92,4 +94,10 @@ export interface StageChange {
   readonly at: number;
   /** The user who moved it. */
   readonly by: string;
+  /**
+   * The change whose placement this one replaced; absent for the creation. Two people moving one
+   * card at once write two changes with the same `previous`, and the placement kept names one of
+   * them: following `previous` back from it gives the history that happened.
+   */
+  readonly previous?: string | undefined;
 }
