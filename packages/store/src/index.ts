@@ -6,6 +6,19 @@ export {
   type LocationDraft,
   type WarehouseDraft,
 } from './catalog.js';
+export {
+  Crm,
+  type Board,
+  type BoardColumn,
+  type CrmConflict,
+  type CrmErrorCode,
+  type LostMove,
+  type MoveTarget,
+  type OpportunityInput,
+  type PipelineInput,
+  type PipelineTemplateKey,
+  type StageInput,
+} from './crm.js';
 export { DocumentSet, type SyncStatus } from './documents.js';
 export { StoreError } from './errors.js';
 export {

@@ -1,6 +1,7 @@
 import type * as Y from 'yjs';
 
 import { Catalog } from './catalog.js';
+import { Crm } from './crm.js';
 import { DocumentSet, type SyncStatus } from './documents.js';
 import { StoreError } from './errors.js';
 import { Operations } from './operations.js';
@@ -68,6 +69,9 @@ export class Workspace {
   /** Reorder rules, what they propose and why products will not be replenished. */
   readonly replenishment: Replenishment;
 
+  /** Pipelines, opportunities, their stage history and the KPIs. */
+  readonly crm: Crm;
+
   readonly #documents: DocumentSet;
   readonly #projections: ProjectionDatabase | undefined;
   readonly #stopScheduler: (() => void) | undefined;
@@ -101,6 +105,7 @@ export class Workspace {
     );
     this.operations = new Operations(stock.doc, this.catalog, this.stock);
     this.replenishment = new Replenishment(stock.doc, this.catalog, this.stock, this.operations);
+    this.crm = new Crm(this.#documents.open('crm').doc, author.user);
     this.loaded = this.stock.loaded;
     const scheduler = options.scheduler;
     this.#stopScheduler = scheduler === false ? undefined : this.replenishment.schedule(scheduler);

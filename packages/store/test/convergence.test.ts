@@ -334,9 +334,129 @@ function compare(replicas: readonly Workspace[], products: Product[], scopes: st
   }
 }
 
+/** The CRM: replicas move cards, insert at one spot, edit and delete stages, win and lose. */
+async function runCrmScenario(seed: number): Promise<void> {
+  const random = generator(seed);
+  const pool = new Replicas();
+  try {
+    const replicas = Array.from({ length: REPLICAS }, (_, index) => pool.open(`seller-${index}`));
+    await Promise.all(replicas.map((replica) => replica.loaded));
+    const [first] = replicas as [Workspace];
+    const pipeline = first.crm.createPipelineFromTemplate('b2b', 'en');
+    for (let i = 0; i < 6; i++) {
+      first.crm.createOpportunity({ pipelineId: pipeline.id, title: `Deal ${i}` }, NOW - DAY);
+    }
+    deliverAll(replicas, random);
+
+    const groups = replicas.map(() => random.int(2));
+    for (let step = 0; step < OPERATIONS; step++) {
+      operateCrm(random.pick(replicas), pipeline.id, random);
+      if (random.next() < 0.05) {
+        const from = random.pick(replicas);
+        const to = random.pick(replicas);
+        if (from !== to && groups[replicas.indexOf(from)] === groups[replicas.indexOf(to)]) {
+          sendDocument(from, to, 'crm');
+        }
+      }
+    }
+
+    deliverAll(replicas, random);
+    deliverAll(replicas, random);
+    const period = { from: NOW - 30 * DAY, to: NOW + 30 * DAY };
+    const snapshot = (replica: Workspace) => ({
+      document: Y.encodeStateVector(replica.document('crm')).join(','),
+      content: digest(canonical(replica.document('crm').toJSON())),
+      board: replica.crm.board(pipeline.id),
+      kpis: replica.crm.kpis(period, NOW),
+      history: replica.crm.history(),
+      conflicts: replica.crm.conflicts(),
+    });
+    const [reference, ...others] = replicas as [Workspace, ...Workspace[]];
+    const expected = snapshot(reference);
+    for (const replica of others) expect(snapshot(replica)).toEqual(expected);
+  } catch (error) {
+    throw new Error(`CRM convergence failed with KURA_FUZZ_SEED=${seed}: ${String(error)}`, {
+      cause: error,
+    });
+  } finally {
+    await pool.destroy();
+  }
+}
+
+const NOW = Date.UTC(2026, 11, 3, 12);
+const DAY = 86_400_000;
+
+function operateCrm(replica: Workspace, pipelineId: string, random: Random): void {
+  const { crm } = replica;
+  const stages = crm.stages(pipelineId);
+  const cards = crm.opportunities();
+  const card = cards.length > 0 ? random.pick(cards) : undefined;
+  const stage = stages.length > 0 ? random.pick(stages) : undefined;
+  const at = NOW - random.int(20) * DAY;
+
+  switch (random.int(8)) {
+    case 0:
+      quiet(() =>
+        crm.createOpportunity(
+          {
+            pipelineId,
+            title: `Lead ${random.int(1000)}`,
+            expectedRevenue: random.int(20_000),
+            probability: random.int(101),
+            salespersonId: `seller-${random.int(3)}`,
+            source: random.pick(['website', 'fair', 'referral']),
+          },
+          at,
+        ),
+      );
+      break;
+    case 1:
+    case 2: {
+      // Often between the same two cards, so that replicas insert at one spot.
+      const column = stage === undefined ? [] : crm.board(pipelineId).columns;
+      const there = column.find((entry) => entry.stage.id === stage?.id)?.opportunities ?? [];
+      const after = there.length > 0 ? there[0] : undefined;
+      if (card !== undefined && stage !== undefined) {
+        quiet(() => crm.moveOpportunity(card.id, { stageId: stage.id, afterId: after?.id }, at));
+      }
+      break;
+    }
+    case 3:
+      if (stage !== undefined) {
+        quiet(() =>
+          crm.updateStage(stage.id, {
+            name: `${stage.name.split(' ')[0] ?? 'Stage'} ${random.int(9)}`,
+            folded: random.next() < 0.5,
+          }),
+        );
+      }
+      break;
+    case 4:
+      if (stage !== undefined && random.next() < 0.3) {
+        const other = stages.find((candidate) => candidate.id !== stage.id);
+        quiet(() => crm.deleteStage(stage.id, { moveTo: other?.id }));
+      } else {
+        quiet(() => crm.addStage(pipelineId, { name: `Extra ${random.int(9)}` }));
+      }
+      break;
+    case 5:
+      if (card !== undefined) quiet(() => crm.markWon(card.id, at));
+      break;
+    case 6:
+      if (card !== undefined) quiet(() => crm.markLost(card.id, 'price', at));
+      break;
+    default:
+      if (card !== undefined) quiet(() => crm.reopen(card.id));
+  }
+}
+
 describe('convergence', () => {
   for (const seed of SEEDS) {
     const title = `CNV1 converges on ${REPLICAS} replicas: documents, quantities, conflicts`;
     it(`${title} (seed ${seed})`, () => runScenario(seed));
+  }
+  for (const seed of SEEDS) {
+    const title = `CNV4 converges on ${REPLICAS} replicas: boards, KPIs, history, conflicts`;
+    it(`${title} (seed ${seed})`, () => runCrmScenario(seed));
   }
 });
