@@ -4,6 +4,7 @@ import { performance } from 'node:perf_hooks';
 
 import { computeKpis, KpiIndex } from '@kura/domain';
 import { openWorkspace } from '@kura/store';
+import { median, seededRandom } from '../support.mjs';
 
 /** @typedef {import('../../scripts/bench.mjs').Figure} Figure */
 /** @typedef {import('@kura/domain').Opportunity} Opportunity */
@@ -28,7 +29,7 @@ const PEOPLE = Array.from({ length: 40 }, (_, index) => `seller-${index}`);
 export default async function run(log) {
   /** @type {Record<string, Figure>} */
   const figures = {};
-  const random = seeded(7);
+  const random = seededRandom(7);
 
   // A year of opportunities, each walked a few stages forward, some won, some lost.
   /** @type {Opportunity[]} */
@@ -144,22 +145,4 @@ export default async function run(log) {
   };
   await workspace.destroy();
   return figures;
-}
-
-/** @param {number[]} values */
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? 0;
-}
-
-/** A small seeded generator, so that every run measures the same data. */
-function seeded(/** @type {number} */ seed) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
 }

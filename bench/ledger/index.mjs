@@ -15,6 +15,7 @@ import { getHeapStatistics } from 'node:v8';
 import { QuantIndex, VIRTUAL_LOCATION_IDS } from '@kura/domain';
 import { forEachLedgerMove, openWorkspace, ProjectionDatabase, randomId } from '@kura/store';
 import * as Y from 'yjs';
+import { seededRandom } from '../support.mjs';
 
 /** @typedef {import('../../scripts/bench.mjs').Figure} Figure */
 /** @typedef {import('@kura/domain').Move} Move */
@@ -66,7 +67,7 @@ export default async function run(log) {
  */
 async function measure(log) {
   const gc = /** @type {() => void} */ (globalThis.gc);
-  const random = mulberry32(0x6b757261);
+  const random = seededRandom(0x6b757261);
   /** @type {Record<string, Figure>} */
   const figures = {};
 
@@ -429,21 +430,6 @@ function ms(value, target) {
 /** @param {number} bytes */
 function mb(bytes) {
   return `${Math.round(bytes / 2 ** 20)} MiB`;
-}
-
-/**
- * A small seeded generator, so that every run draws the same moves.
- *
- * @param {number} seed
- */
-function mulberry32(seed) {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 if (process.argv[1] === self && typeof process.send === 'function') {

@@ -6,6 +6,7 @@ import { performance } from 'node:perf_hooks';
 
 import { VIRTUAL_LOCATION_IDS } from '@kura/domain';
 import { openWorkspace } from '@kura/store';
+import { median } from '../support.mjs';
 
 /** @typedef {import('../../scripts/bench.mjs').Figure} Figure */
 
@@ -191,10 +192,4 @@ export default async function run(log) {
 
   await workspace.destroy();
   return figures;
-}
-
-/** @param {number[]} values */
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? 0;
 }
