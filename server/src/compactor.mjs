@@ -11,6 +11,7 @@ db.pragma('journal_mode = WAL');
 db.pragma('synchronous = FULL');
 db.pragma('busy_timeout = 5000');
 
+/** @type {import('better-sqlite3').Statement<[string], { seq: number; data: Buffer }>} */
 const select = db.prepare('SELECT seq, data FROM updates WHERE room = ? ORDER BY seq');
 const remove = db.prepare('DELETE FROM updates WHERE room = ? AND seq <= ?');
 const insert = db.prepare('INSERT INTO updates (seq, room, data) VALUES (?, ?, ?)');
@@ -21,11 +22,14 @@ const insert = db.prepare('INSERT INTO updates (seq, room, data) VALUES (?, ?, ?
  * transaction (rows are never changed, only added), and the swap is one short transaction: the
  * main connection's commits barely wait, and a crash leaves either every row or the merge.
  */
-const swap = db.transaction((room, seq, merged) => {
-  remove.run(room, seq);
-  insert.run(seq, room, merged);
-});
+const swap = db.transaction(
+  (/** @type {string} */ room, /** @type {number} */ seq, /** @type {Uint8Array} */ merged) => {
+    remove.run(room, seq);
+    insert.run(seq, room, merged);
+  },
+);
 
+/** @param {string} room */
 function compact(room) {
   const rows = select.all(room);
   const last = rows.at(-1);
@@ -35,7 +39,7 @@ function compact(room) {
   swap.immediate(room, last.seq, merged);
 }
 
-parentPort?.on('message', ({ id, room }) => {
+parentPort?.on('message', (/** @type {{ id: number; room: string }} */ { id, room }) => {
   try {
     compact(room);
     parentPort?.postMessage({ id });
