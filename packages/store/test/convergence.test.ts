@@ -297,8 +297,12 @@ function compare(replicas: readonly Workspace[], products: Product[], scopes: st
     // A quant's in-date is the earliest arrival a replica counted: when two replicas validate
     // one move while apart, each books it at its own time, the ledger keeps one version, and a
     // replica that counted the other one first keeps that earlier date (QuantIndex.revertDone).
+    // FIFO orders quants by that date, so they are compared in an order of their own.
     quants: products.map((product) =>
-      replica.stock.quants(product.id).map(({ inDate: _inDate, ...quant }) => quant),
+      replica.stock
+        .quants(product.id)
+        .map(({ inDate: _inDate, ...quant }) => quant)
+        .sort((a, b) => canonical(a).localeCompare(canonical(b))),
     ),
     conflicts: replica.stock.conflicts(),
     lots: replica.stock.lots(),
