@@ -57,8 +57,16 @@ function dexieModule() {
   };
 }
 
+/** The secret the run's sync server checks tokens with; tests get tokens from the plugin. */
+const TEST_SECRET = 'kura-wtr-secret-0123456789abcdefgh';
+
+/** Signs the tokens that a forger would bring: right shape, wrong secret. */
+const FORGER_SECRET = 'kura-wtr-forger-0123456789abcdefgh';
+
 /**
- * Starts a Kura sync server for the run and serves its address at `/kura-test-config.json`.
+ * Starts a Kura sync server for the run and serves its address at `/kura-test-config.json`,
+ * and tokens for it at `/kura-test-token?ws=W&acl=crm=write` (acl `*=write` by default; with
+ * `forged=1` signed with another secret, so that the server refuses them with 4401).
  *
  * @returns {import('@web/test-runner').TestRunnerPlugin}
  */
@@ -73,7 +81,7 @@ function syncServer() {
     async serverStart() {
       const { runServer, silentLogger } = await import('@kura/server');
       dataDir = mkdtempSync(join(tmpdir(), 'kura-wtr-'));
-      const env = { KURA_SYNC_PORT: '0', KURA_DATA_DIR: dataDir };
+      const env = { KURA_SYNC_PORT: '0', KURA_DATA_DIR: dataDir, KURA_SECRET: TEST_SECRET };
       const started = await runServer(env, silentLogger);
       running = started;
       url = started.server.url;
@@ -82,9 +90,21 @@ function syncServer() {
       await running?.stop();
       rmSync(dataDir, { recursive: true, force: true });
     },
-    serve(context) {
-      if (context.path !== '/kura-test-config.json') return undefined;
-      return { body: JSON.stringify({ server: url }), type: 'json' };
+    async serve(context) {
+      if (context.path === '/kura-test-config.json') {
+        return { body: JSON.stringify({ server: url }), type: 'json' };
+      }
+      if (context.path !== '/kura-test-token') return undefined;
+
+      const { parseAcl, signToken } = await import('@kura/server');
+      const query = context.URL.searchParams;
+      const grant = {
+        sub: query.get('sub') || 'tester',
+        ws: query.get('ws') ?? '',
+        acl: parseAcl(query.get('acl') || '*=write'),
+      };
+      const secret = query.get('forged') ? FORGER_SECRET : TEST_SECRET;
+      return { body: JSON.stringify({ token: await signToken(grant, secret) }), type: 'json' };
     },
   };
 }

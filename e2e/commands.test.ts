@@ -47,6 +47,23 @@ describe('npm start', () => {
   });
 });
 
+describe('npm start with auth', () => {
+  it('AUTH6 runs the sync server in development mode, with tokens for the demo', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'kura-commands-'));
+    cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
+    const env = { KURA_SYNC_PORT: '0', KURA_DEMO_PORT: '0', KURA_DATA_DIR: dataDir };
+
+    const stack = await startStack(env, { log() {} });
+    cleanups.push(() => stack.stop());
+
+    const config = await (await fetch(`${stack.demoUrl}kura-config.json`)).json();
+    expect(config).toEqual({ server: stack.syncUrl, tokenUrl: stack.tokenUrl });
+    const response = await fetch(`${stack.tokenUrl}?ws=demo&sub=alice`);
+    expect(response.status).toBe(200);
+    expect((await response.json()).token).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
+  });
+});
+
 describe('npm test', () => {
   it('tells how to point CHROME_PATH at a browser when the one named is missing', () => {
     const saved = process.env['CHROME_PATH'];

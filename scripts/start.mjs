@@ -18,9 +18,10 @@ try {
 }
 
 console.log(`
-  Kura is running.
+  Kura is running, in development mode.
     sync server  ${stack.syncUrl}
     demo         ${stack.demoUrl}
+    tokens       ${stack.tokenUrl}?ws=demo&sub=alice (for anyone who asks: development only)
   Open the demo twice with ?user=alice and ?user=bob to see two people work together.
   Press Ctrl-C to stop.
 `);

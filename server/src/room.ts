@@ -1,18 +1,27 @@
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
+import * as authProtocol from 'y-protocols/auth';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import * as syncProtocol from 'y-protocols/sync';
 import * as Y from 'yjs';
 
+import type { Access } from './auth.js';
 import type { Logger } from './logger.js';
 import type { UpdateStorage } from './storage.js';
 
 /** The message types of the y-websocket protocol that the server speaks. */
-export const MessageType = { sync: 0, awareness: 1 } as const;
+export const MessageType = { sync: 0, awareness: 1, auth: 2 } as const;
 
 /** One end of a connection, as a room sees it. */
 export interface Peer {
+  /** What the peer's token grants on this room: `read` peers receive and change nothing. */
+  readonly access: Access;
   send(message: Uint8Array): void;
+  /**
+   * Called for each update with content that a read-only peer sent; the room has dropped it.
+   * The connection decides how to tell the peer and when to cut it off.
+   */
+  updateRefused(): void;
 }
 
 /** Thrown for a frame that does not follow the y-websocket protocol. */
@@ -25,7 +34,8 @@ const fromStorage = Symbol('kura-server:storage');
 /**
  * A document being served: its state in memory, the awareness of the people looking at it, and
  * the peers to relay to. Every update is stored before it is relayed, so no peer ever sees a
- * change that a crash could lose.
+ * change that a crash could lose. Updates from read-only peers are dropped; their awareness is
+ * relayed like anyone's.
  */
 export class Room {
   readonly name: string;
@@ -120,7 +130,13 @@ export class Room {
       step === syncProtocol.messageYjsSyncStep2 ||
       step === syncProtocol.messageYjsUpdate
     ) {
-      Y.applyUpdate(this.#doc, decoding.readVarUint8Array(decoder), peer);
+      const update = decoding.readVarUint8Array(decoder);
+      if (peer.access === 'write') {
+        Y.applyUpdate(this.#doc, update, peer);
+      } else if (!isEmptyUpdate(update)) {
+        // A read-only client answers our sync step 1 with an empty step 2; that is no write.
+        peer.updateRefused();
+      }
     } else {
       throw new ProtocolError(`unknown sync step ${step}`);
     }
@@ -166,6 +182,28 @@ interface AwarenessChange {
   added: number[];
   updated: number[];
   removed: number[];
+}
+
+/**
+ * The y-protocols message that tells a client it may not write here; a stock `WebsocketProvider`
+ * logs it as a warning.
+ *
+ * @param reason - Shown to the client's developer.
+ * @returns The message.
+ */
+export function permissionDeniedMessage(reason: string): Uint8Array {
+  const encoder = encoding.createEncoder();
+  encoding.writeVarUint(encoder, MessageType.auth);
+  authProtocol.writePermissionDenied(encoder, reason);
+
+  return encoding.toUint8Array(encoder);
+}
+
+/** @returns `true` for an update with no structs and no deletions. */
+function isEmptyUpdate(update: Uint8Array): boolean {
+  const { structs, ds } = Y.decodeUpdate(update);
+
+  return structs.length === 0 && ds.clients.size === 0;
 }
 
 function awarenessMessage(update: Uint8Array): Uint8Array {

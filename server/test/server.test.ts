@@ -14,7 +14,10 @@ import {
   makeDataDir,
   removeDataDir,
   startTestServer,
+  TEST_SECRET,
+  testToken,
   whenSynced,
+  withToken,
   type TestServer,
 } from './harness.js';
 
@@ -85,6 +88,7 @@ describe('protocol', () => {
     const options = {
       workspace: 'acme',
       server: server.url,
+      token: await testToken('acme'),
       WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
       disableBc: true,
     };
@@ -107,6 +111,20 @@ describe('protocol', () => {
     expect(alice.status).toBe('offline');
   });
 
+  it('SYN1 keeps a connection that answers pings open', async () => {
+    const running = await startTestServer(undefined, { pingIntervalMs: 20 });
+    cleanups.push(() => running.stop());
+    const provider = client(running.server.url, 'acme/crm');
+    await whenSynced(provider);
+    const closes: number[] = [];
+    provider.on('connection-close', (event) => closes.push(event?.code ?? 0));
+
+    await new Promise((resolve) => setTimeout(resolve, 150));
+
+    expect(closes).toEqual([]);
+    expect(provider.wsconnected).toBe(true);
+  });
+
   it('SYN2 closes a connection to a malformed room name with 4400', async () => {
     const { server } = await testServer();
 
@@ -120,14 +138,13 @@ describe('protocol', () => {
     const alice = client(server.url, 'acme/stock');
     const bob = client(server.url, 'acme/stock');
     await Promise.all([whenSynced(alice), whenSynced(bob)]);
+    const url = withToken(`${server.url}/acme/stock`, await testToken('acme'));
 
-    const unknownType = closeCodeOf(`${server.url}/acme/stock`, (socket) =>
-      socket.send(Uint8Array.of(7, 1, 2)),
-    );
-    const badUpdate = closeCodeOf(`${server.url}/acme/stock`, (socket) =>
+    const unknownType = closeCodeOf(url, (socket) => socket.send(Uint8Array.of(7, 1, 2)));
+    const badUpdate = closeCodeOf(url, (socket) =>
       socket.send(Uint8Array.of(0, 2, 5, 1, 2, 3, 4, 5)),
     );
-    const text = closeCodeOf(`${server.url}/acme/stock`, (socket) => socket.send('hello'));
+    const text = closeCodeOf(url, (socket) => socket.send('hello'));
     expect(await Promise.all([unknownType, badUpdate, text])).toEqual([4400, 4400, 4400]);
 
     alice.doc.getMap('notes').set('after', true);
@@ -169,10 +186,30 @@ describe('operations', () => {
   });
 
   it('OPS2 names the variable that holds a bad setting', () => {
-    expect(() => readConfig({ KURA_SYNC_PORT: 'abc' })).toThrow(ConfigError);
-    expect(() => readConfig({ KURA_SYNC_PORT: '70000' })).toThrow(/KURA_SYNC_PORT/);
-    expect(() => readConfig({ KURA_LOG_LEVEL: 'loud' })).toThrow(/KURA_LOG_LEVEL/);
-    expect(readConfig({})).toMatchObject({ host: '127.0.0.1', port: 1234, logLevel: 'info' });
+    const secret = { KURA_SECRET: TEST_SECRET };
+    expect(() => readConfig({ ...secret, KURA_SYNC_PORT: 'abc' })).toThrow(ConfigError);
+    expect(() => readConfig({ ...secret, KURA_SYNC_PORT: '70000' })).toThrow(/KURA_SYNC_PORT/);
+    expect(() => readConfig({ ...secret, KURA_LOG_LEVEL: 'loud' })).toThrow(/KURA_LOG_LEVEL/);
+    expect(() => readConfig({ ...secret, KURA_DEV: 'yes' })).toThrow(/KURA_DEV/);
+    expect(() => readConfig({ KURA_SECRET: 'short' })).toThrow(/KURA_SECRET has 5 characters/);
+    expect(() => readConfig({ ...secret, KURA_RATE_LIMIT: '0' })).toThrow(/KURA_RATE_LIMIT/);
+    expect(() => readConfig({ ...secret, KURA_RATE_BURST: '-3' })).toThrow(/KURA_RATE_BURST/);
+    expect(() => readConfig({ ...secret, KURA_MAX_MESSAGE_BYTES: '2MB' })).toThrow(
+      /KURA_MAX_MESSAGE_BYTES/,
+    );
+    expect(() => readConfig({ ...secret, KURA_ALLOWED_ORIGINS: 'intranet.example' })).toThrow(
+      /KURA_ALLOWED_ORIGINS/,
+    );
+    expect(readConfig(secret)).toMatchObject({
+      host: '127.0.0.1',
+      port: 1234,
+      logLevel: 'info',
+      dev: false,
+      allowedOrigins: undefined,
+      maxMessageBytes: 2 * 1024 * 1024,
+      rateLimit: 200,
+      rateBurst: 1000,
+    });
   });
 
   it('OPS2 says which port is taken and which variable changes it', async () => {
@@ -184,7 +221,7 @@ describe('operations', () => {
     cleanups.push(() => removeDataDir(dataDir));
 
     const start = runServer(
-      { KURA_SYNC_PORT: String(port), KURA_DATA_DIR: dataDir },
+      { KURA_SYNC_PORT: String(port), KURA_DATA_DIR: dataDir, KURA_SECRET: TEST_SECRET },
       {
         log() {},
       },

@@ -2,7 +2,7 @@ import type * as Y from 'yjs';
 
 import { Catalog } from './catalog.js';
 import { Crm } from './crm.js';
-import { DocumentSet, type SyncStatus } from './documents.js';
+import { DocumentSet, type SyncRefusal, type SyncStatus } from './documents.js';
 import { StoreError } from './errors.js';
 import { Operations } from './operations.js';
 import { ProjectionDatabase } from './projections.js';
@@ -23,6 +23,16 @@ export interface WorkspaceOptions {
   server?: string | undefined;
   /** The token that the server asks for, sent with every connection. */
   token?: string | undefined;
+  /**
+   * Gives a new token: at start when `token` is unset, a minute before the current one expires,
+   * and once after the server refuses one (close code 4401) before that is reported.
+   */
+  tokenProvider?: (() => Promise<string>) | undefined;
+  /**
+   * Told when the server refuses a document for good (4401 token, 4403 not allowed, 4400,
+   * 4413); the document then stays offline until {@link Workspace.connect}.
+   */
+  onRefused?: ((refusal: SyncRefusal) => void) | undefined;
   /** Who works in this replica; recorded with every fact it writes. */
   user?: string | undefined;
   /** Keep the documents in IndexedDB. Defaults to `true` where IndexedDB exists. */

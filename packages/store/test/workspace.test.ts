@@ -1,9 +1,18 @@
+import type { AddressInfo } from 'node:net';
+
 import { afterEach, describe, expect, it } from 'vitest';
+import WebSocket, { WebSocketServer } from 'ws';
 import * as Y from 'yjs';
 
 import { DomainError, type Product } from '@kura/domain';
 
-import { Origin, openWorkspace, StoreError, type Workspace } from '../src/index.js';
+import {
+  Origin,
+  openWorkspace,
+  StoreError,
+  type Workspace,
+  type WorkspaceOptions,
+} from '../src/index.js';
 import { codeOf } from '../../domain/test/support.js';
 
 const open: Workspace[] = [];
@@ -21,9 +30,63 @@ function exchange(from: Workspace, to: Workspace): void {
   }
 }
 
+const servers: WebSocketServer[] = [];
+
 afterEach(async () => {
   await Promise.all(open.splice(0).map((opened) => opened.destroy()));
+  for (const server of servers.splice(0)) {
+    for (const socket of server.clients) socket.terminate();
+    await new Promise((resolve) => server.close(resolve));
+  }
 });
+
+/** A JWT-shaped token that expires in `seconds`; only the server, not the client, checks it. */
+function fakeToken(label: string, seconds = 900): string {
+  const encode = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const exp = Math.floor(Date.now() / 1000) + seconds;
+  return `${encode({ alg: 'HS256' })}.${encode({ sub: label, exp })}.${label}`;
+}
+
+/**
+ * A stand-in for the sync server that only looks at tokens: it records the token of each
+ * connection, and closes with 4401 those that `refuse` picks.
+ */
+async function tokenServer(refuse: (token: string) => boolean = () => false) {
+  const seen: string[] = [];
+  const server = new WebSocketServer({
+    port: 0,
+    host: '127.0.0.1',
+    handleProtocols: (protocols) => [...protocols][0] ?? false,
+  });
+  servers.push(server);
+  server.on('connection', (socket) => {
+    const token = socket.protocol.replace(/^kura-token\./, '');
+    seen.push(token);
+    if (refuse(token)) socket.close(4401, 'token-invalid');
+  });
+  await new Promise((resolve) => server.once('listening', resolve));
+  return { server, seen, url: `ws://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
+function connected(options: Omit<WorkspaceOptions, 'workspace'>): Workspace {
+  const opened = openWorkspace({
+    workspace: 'acme',
+    WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
+    disableBc: true,
+    scheduler: false,
+    ...options,
+  });
+  open.push(opened);
+  return opened;
+}
+
+async function until(check: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
 
 describe('workspace', () => {
   it('WS1 refuses a bad workspace id or server address before opening anything', () => {
@@ -46,6 +109,80 @@ describe('workspace', () => {
     const opened = workspace();
     await opened.loaded;
     expect(opened.status).toBe('offline');
+  });
+});
+
+describe('tokens', () => {
+  it('AUTH9 asks the token provider first and again before the token expires', async () => {
+    const { server, seen, url } = await tokenServer();
+    const issued: string[] = [];
+    const tokenProvider = async () => {
+      const token = fakeToken(`t${issued.length + 1}`, 2);
+      issued.push(token);
+      return token;
+    };
+
+    connected({ server: url, tokenProvider });
+    await until(() => seen.length === 3, 'three documents connected');
+    expect(new Set(seen)).toEqual(new Set([issued[0]]));
+    // A 2-second token is renewed halfway through; the next connections present the new one.
+    await until(() => issued.length === 2, 'the renewal', 3000);
+    for (const socket of server.clients) socket.close(4508, 'idle');
+
+    await until(() => seen.length === 6, 'the reconnections');
+    expect(seen.slice(3)).toEqual([issued[1], issued[1], issued[1]]);
+  });
+
+  it('AUTH10 asks for a new token once after a 4401 and reconnects with it', async () => {
+    const refused = new Set<string>();
+    const { seen, url } = await tokenServer((token) => refused.has(token));
+    const stale = fakeToken('stale');
+    refused.add(stale);
+    let calls = 0;
+    const tokenProvider = async () => {
+      calls++;
+      return fakeToken('fresh');
+    };
+
+    connected({ server: url, token: stale, tokenProvider });
+
+    await until(() => seen.filter((token) => !refused.has(token)).length === 3, 'reconnected');
+    expect(calls).toBe(1);
+  });
+
+  it('AUTH10 reports a 4401 when the new token is refused too, and stays offline', async () => {
+    const { seen, url } = await tokenServer(() => true);
+    const refusals: { document: string; code: number }[] = [];
+    let calls = 0;
+    const tokenProvider = async () => fakeToken(`bad-${++calls}`);
+
+    const opened = connected({
+      server: url,
+      tokenProvider,
+      onRefused: ({ document, code }) => refusals.push({ document, code }),
+    });
+
+    await until(() => refusals.length === 3, 'a refusal per document');
+    expect(calls).toBe(2);
+    expect(seen).toHaveLength(6);
+    expect(refusals.map((refusal) => refusal.code)).toEqual([4401, 4401, 4401]);
+    expect(refusals.map((refusal) => refusal.document).sort()).toEqual(['catalog', 'crm', 'stock']);
+    expect(opened.status).toBe('offline');
+  });
+
+  it('AUTH10 reports a token provider that fails', async () => {
+    const { seen, url } = await tokenServer();
+    const refusals: string[] = [];
+
+    connected({
+      server: url,
+      tokenProvider: () => Promise.reject(new Error('single sign-on is down')),
+      onRefused: ({ reason }) => refusals.push(reason),
+    });
+
+    await until(() => refusals.length === 3, 'a refusal per document');
+    expect(refusals[0]).toMatch(/single sign-on is down/);
+    expect(seen).toEqual([]);
   });
 });
 

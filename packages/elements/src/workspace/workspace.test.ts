@@ -6,6 +6,7 @@ import { LitElement } from 'lit';
 import { workspaceContext } from '../internal/context.js';
 import type { KuraStatusEvent } from '../internal/events.js';
 import './define.js';
+import type { KuraSyncErrorEvent } from './sync-error-event.js';
 import type { KuraWorkspace } from './workspace.js';
 
 class WorkspaceReader extends LitElement {
@@ -21,6 +22,13 @@ function freshId(): string {
 async function syncServerUrl(): Promise<string> {
   const config = (await (await fetch('/kura-test-config.json')).json()) as { server: string };
   return config.server;
+}
+
+/** A token from the test run's sync server plugin; `forged` ones the server refuses. */
+async function testToken(workspace: string, forged = false): Promise<string> {
+  const query = new URLSearchParams({ ws: workspace, ...(forged && { forged: '1' }) });
+  const response = await fetch(`/kura-test-token?${query}`);
+  return ((await response.json()) as { token: string }).token;
 }
 
 async function openStore(element: KuraWorkspace): Promise<Workspace> {
@@ -98,7 +106,9 @@ describe('kura-workspace', () => {
     element.addEventListener('kura-status', (event: KuraStatusEvent) => {
       statuses.push(event.detail.status);
     });
-    element.workspace = freshId();
+    const id = freshId();
+    element.tokenProvider = () => testToken(id);
+    element.workspace = id;
     element.server = server;
     document.body.append(element);
 
@@ -113,6 +123,53 @@ describe('kura-workspace', () => {
     const offline = oneEvent(element, 'kura-status');
     element.remove();
     expect((await offline).detail.status).to.equal('offline');
+  });
+
+  it('AUTH10 asks its tokenProvider again after a 4401 and syncs with the new token', async () => {
+    const id = freshId();
+    const element = document.createElement('kura-workspace');
+    let calls = 0;
+    element.tokenProvider = () => testToken(id, ++calls === 1);
+    element.workspace = id;
+    element.server = await syncServerUrl();
+    document.body.append(element);
+
+    await waitUntil(() => element.status === 'synced', 'the workspace did not sync', {
+      timeout: 5000,
+    });
+
+    expect(calls).to.equal(2);
+    expect(element.refusal).to.equal(undefined);
+    expect(element.matches(':state(refused)')).to.equal(false);
+    element.remove();
+  });
+
+  it('AUTH10 shows the error when the new token is refused too', async () => {
+    const id = freshId();
+    const element = document.createElement('kura-workspace');
+    const errors: KuraSyncErrorEvent['detail'][] = [];
+    element.addEventListener('kura-sync-error', (event) => errors.push(event.detail));
+    let calls = 0;
+    element.tokenProvider = () => {
+      calls++;
+      return testToken(id, true);
+    };
+    element.workspace = id;
+    element.server = await syncServerUrl();
+    document.body.append(element);
+
+    await waitUntil(() => errors.length === 3, 'no refusal for each document', { timeout: 5000 });
+    await element.updateComplete;
+
+    expect(calls).to.equal(2);
+    expect(errors.map((error) => error.code)).to.deep.equal([4401, 4401, 4401]);
+    expect(element.matches(':state(refused)')).to.equal(true);
+    expect(element.status).to.equal('offline');
+    const message = element.shadowRoot!.querySelector<HTMLElement>('[part="error"]')!;
+    expect(message.hidden).to.equal(false);
+    expect(message.textContent).to.match(/4401/);
+    await expect(element).to.be.accessible();
+    element.remove();
   });
 
   it('falls back to no workspace and warns once on a bad workspace id', async () => {

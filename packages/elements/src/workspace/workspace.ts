@@ -6,6 +6,7 @@ import { property, state } from 'lit/decorators.js';
 import { workspaceContext } from '../internal/context.js';
 import { warnOnce } from '../internal/dev.js';
 import { KuraStatusEvent } from '../internal/events.js';
+import { KuraSyncErrorEvent, type KuraSyncErrorDetail } from './sync-error-event.js';
 import { workspaceStyles } from './workspace.styles.js';
 
 const STATUSES: readonly SyncStatus[] = ['offline', 'connecting', 'synced'];
@@ -16,11 +17,16 @@ const STATUSES: readonly SyncStatus[] = ['offline', 'connecting', 'synced'];
  *
  * @slot - The page content, with the Kura elements that use this workspace.
  *
+ * @csspart error - Says why the server stopped syncing, above the content; hidden otherwise.
+ *
  * @cssstate offline - No server, or the connection is down.
  * @cssstate connecting - A connection is being made, or made but not yet in sync.
  * @cssstate synced - Every document is in sync with the server.
+ * @cssstate refused - The server refused a document for good; see `refusal`.
  *
  * @fires kura-status - {@link KuraStatusEvent} each time the status changes; `detail.status`.
+ * @fires kura-sync-error - {@link KuraSyncErrorEvent} when the server refuses a document for
+ *   good, after a new token was tried; `detail.document`, `detail.code`, `detail.reason`.
  */
 export class KuraWorkspace extends LitElement {
   static override styles = workspaceStyles;
@@ -43,8 +49,17 @@ export class KuraWorkspace extends LitElement {
   /** The token the sync server asks for. */
   @property() token: string | undefined;
 
+  /**
+   * Gives a token (the page's own sign-in): at start when `token` is unset, a minute before the
+   * current one expires, and once after the server refuses one, before the error shows.
+   */
+  @property({ attribute: false }) tokenProvider: (() => Promise<string>) | undefined;
+
   /** Where the workspace stands with the server: `offline`, `connecting` or `synced`. */
   @state() status: SyncStatus = 'offline';
+
+  /** The server's last refusal since the workspace opened, shown in the `error` part. */
+  @state() refusal: KuraSyncErrorDetail | undefined;
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -62,7 +77,8 @@ export class KuraWorkspace extends LitElement {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.has('server') || changed.has('workspace') || changed.has('token')) this.#open();
+    const connection = ['server', 'workspace', 'token', 'tokenProvider'] as const;
+    if (connection.some((name) => changed.has(name))) this.#open();
     if (changed.has('status')) this.#showStatus();
   }
 
@@ -70,12 +86,19 @@ export class KuraWorkspace extends LitElement {
     this.#close();
     if (this.workspace === undefined || this.workspace === '') return;
 
+    let store: Workspace | undefined;
     try {
-      this.store = openWorkspace({
+      store = openWorkspace({
         workspace: this.workspace,
         server: this.server || undefined,
         token: this.token || undefined,
+        tokenProvider: this.tokenProvider,
+        // A workspace closed meanwhile no longer speaks for this element.
+        onRefused: (refusal) => {
+          if (store !== undefined && store === this.store) this.#onRefused({ ...refusal });
+        },
       });
+      this.store = store;
     } catch (error) {
       if (!(error instanceof StoreError)) throw error;
       warnOnce(this.localName, error.message, 'Fix the attribute to open the workspace.');
@@ -94,6 +117,8 @@ export class KuraWorkspace extends LitElement {
       this.store = undefined;
     }
     this.status = 'offline';
+    this.refusal = undefined;
+    this.#internals.states.delete('refused');
   }
 
   #showStatus(): void {
@@ -104,7 +129,29 @@ export class KuraWorkspace extends LitElement {
     this.dispatchEvent(new KuraStatusEvent({ status: this.status }));
   }
 
+  /** One event per refused document; the message shows the last. */
+  #onRefused(refusal: KuraSyncErrorDetail): void {
+    this.refusal = refusal;
+    this.#internals.states.add('refused');
+    this.dispatchEvent(new KuraSyncErrorEvent(refusal));
+  }
+
+  #refusalMessage(refusal: KuraSyncErrorDetail): string {
+    const { code, document, reason } = refusal;
+    if (code === 4401) {
+      return `Sync stopped: the server did not accept the sign-in (${code}). Sign in again.`;
+    }
+    if (code === 4403) return `Sync stopped: no access to "${document}" (${code}).`;
+    return `Sync stopped for "${document}": ${reason} (${code}).`;
+  }
+
   override render() {
-    return html`<slot></slot>`;
+    const refusal = this.refusal;
+    return html`
+      <p part="error" role="alert" ?hidden=${refusal === undefined}>
+        ${refusal && this.#refusalMessage(refusal)}
+      </p>
+      <slot></slot>
+    `;
   }
 }
