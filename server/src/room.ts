@@ -6,6 +6,7 @@ import * as syncProtocol from 'y-protocols/sync';
 import * as Y from 'yjs';
 
 import type { Access } from './auth.js';
+import { ackMessage, storedClocks } from './acks.js';
 import type { Logger } from './logger.js';
 import type { UpdateStorage } from './storage.js';
 
@@ -16,6 +17,8 @@ export const MessageType = { sync: 0, awareness: 1, auth: 2 } as const;
 export interface Peer {
   /** What the peer's token grants on this room: `read` peers receive and change nothing. */
   readonly access: Access;
+  /** Whether the peer asked to be told what is stored (the `kura-ack` subprotocol). */
+  readonly acks?: boolean | undefined;
   send(message: Uint8Array): void;
   /**
    * Called for each update with content that a read-only peer sent; the room has dropped it.
@@ -45,6 +48,7 @@ export class Room {
   readonly #peers = new Map<Peer, Set<number>>();
   readonly #storage: UpdateStorage;
   readonly #logger: Logger;
+  #destroyed = false;
 
   constructor(name: string, storage: UpdateStorage, logger: Logger) {
     this.name = name;
@@ -144,20 +148,39 @@ export class Room {
 
   /** Frees the document's memory. */
   destroy(): void {
+    this.#destroyed = true;
     this.#awareness.destroy();
     this.#doc.destroy();
   }
 
+  /**
+   * Stores an update with the others of the same few milliseconds, then relays it and tells the
+   * peer that sent it, if it asked, up to where its writes are stored. Commits settle in order,
+   * so relays keep the order the room applied the updates in.
+   */
   #onUpdate(update: Uint8Array, origin: unknown): void {
     if (origin === fromStorage) return;
-
-    this.#storage.append(this.name, update);
 
     const message = encoding.createEncoder();
     encoding.writeVarUint(message, MessageType.sync);
     syncProtocol.writeUpdate(message, update);
-    this.#broadcast(encoding.toUint8Array(message));
-    this.#logger.log('debug', 'update', { room: this.name, bytes: update.byteLength });
+    const relay = encoding.toUint8Array(message);
+    this.#storage.commit(this.name, update).then(
+      () => {
+        if (this.#destroyed) return;
+        this.#broadcast(relay);
+        const sender = origin as Peer;
+        if (sender.acks === true && this.#peers.has(sender)) {
+          sender.send(ackMessage(storedClocks(update)));
+        }
+        this.#logger.log('debug', 'update', { room: this.name, bytes: update.byteLength });
+      },
+      (error: unknown) => {
+        // Not stored: nothing is relayed or acknowledged, and the sender's client keeps the
+        // change and sends it again when it reconnects.
+        this.#logger.log('error', 'commit-failed', { room: this.name, message: String(error) });
+      },
+    );
   }
 
   #onAwareness({ added, updated, removed }: AwarenessChange, origin: unknown): void {

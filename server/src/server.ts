@@ -15,6 +15,7 @@ import {
   type TokenClaims,
   type TokenVerifier,
 } from './auth.js';
+import { ACK_PROTOCOL } from './acks.js';
 import { CloseCode } from './close-codes.js';
 import { RateLimiter, type RateLimit } from './limits.js';
 import { silentLogger, type Logger } from './logger.js';
@@ -139,7 +140,7 @@ export async function startServer(options: ServerOptions): Promise<SyncServer> {
             connection.close(admission.code, admission.reason);
             return;
           }
-          serveConnection(connection, admission, rooms, logger, limits);
+          serveConnection(connection, admission, rooms, logger, limits, asksForAcks(request));
           wss.emit('connection', connection, request);
         });
       })
@@ -192,11 +193,20 @@ export async function startServer(options: ServerOptions): Promise<SyncServer> {
  * Answers the subprotocols a client offered. A browser fails the handshake unless the server
  * picks one of those it offered, so the token entry is echoed when there is one.
  */
+/**
+ * Whether the client offered {@link ACK_PROTOCOL}: the server echoes only one subprotocol, the
+ * token's when there is one, so the offer itself is what counts.
+ */
+function asksForAcks(request: IncomingMessage): boolean {
+  const offered = request.headers['sec-websocket-protocol'] ?? '';
+  return offered.split(',').some((protocol) => protocol.trim() === ACK_PROTOCOL);
+}
+
 function chooseProtocol(protocols: Set<string>): string | false {
   for (const protocol of protocols) {
     if (protocol.startsWith(TOKEN_PROTOCOL_PREFIX)) return protocol;
   }
-  return protocols.has('kura-ack') ? 'kura-ack' : false;
+  return protocols.has(ACK_PROTOCOL) ? ACK_PROTOCOL : false;
 }
 
 /**
@@ -301,6 +311,7 @@ function serveConnection(
   rooms: Rooms,
   logger: Logger,
   limits: ConnectionLimits,
+  acks: boolean,
 ): void {
   const room = rooms.open(admitted.room);
   const { sub } = admitted.claims;
@@ -314,6 +325,7 @@ function serveConnection(
   let refusedUpdates = 0;
   const peer: Peer = {
     access: admitted.access,
+    acks,
     send(message) {
       if (socket.readyState === WebSocket.OPEN) socket.send(message);
     },

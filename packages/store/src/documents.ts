@@ -3,6 +3,8 @@ import { IndexeddbPersistence } from 'y-indexeddb';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
 
+import { ACK_MESSAGE, ACK_PROTOCOL, PendingChanges, readAck } from './acks.js';
+
 /**
  * Where a workspace stands with its sync server:
  * - `offline`: no server, or the connection is down or switched off;
@@ -40,6 +42,8 @@ export interface DocumentSetOptions {
 
 interface Replica {
   readonly doc: Y.Doc;
+  /** The local changes the server has not said it stored; absent without a server. */
+  readonly pending: PendingChanges | undefined;
   readonly loaded: Promise<void>;
   /** Settles with the document's copy in IndexedDB once it is opened, if it is kept there. */
   readonly persistence: Promise<IndexeddbPersistence | undefined>;
@@ -89,6 +93,7 @@ export class DocumentSet {
   readonly #options: DocumentSetOptions;
   readonly #replicas = new Map<string, Replica>();
   readonly #statusListeners = new Set<(status: SyncStatus) => void>();
+  readonly #unsavedListeners = new Set<(unsaved: number) => void>();
   readonly #credentials: Credentials;
   #status: SyncStatus = 'offline';
   #online = true;
@@ -105,6 +110,26 @@ export class DocumentSet {
   /** Where the open documents stand with the server. */
   get status(): SyncStatus {
     return this.#status;
+  }
+
+  /**
+   * The local changes the server has not said it stored yet, over every open document. They are
+   * kept in IndexedDB meanwhile; the count is what a person needs before closing the page.
+   */
+  get unsaved(): number {
+    let count = 0;
+    for (const { pending } of this.#replicas.values()) count += pending?.count ?? 0;
+    return count;
+  }
+
+  /**
+   * Calls `listener` with the number of unsaved changes each time it changes.
+   *
+   * @returns A function that stops the calls.
+   */
+  onUnsaved(listener: (unsaved: number) => void): () => void {
+    this.#unsavedListeners.add(listener);
+    return () => this.#unsavedListeners.delete(listener);
   }
 
   /** The names of the documents opened so far. */
@@ -135,10 +160,11 @@ export class DocumentSet {
     const connection: Connection = { sentToken: undefined, refused: false };
     const provider =
       options.server === undefined ? undefined : this.#connect(name, doc, connection);
+    const pending = provider && this.#follow(doc, provider);
     const loaded = persistence.then(async (stored) => {
       await stored?.whenSynced;
     });
-    const replica: Replica = { doc, loaded, persistence, provider, connection };
+    const replica: Replica = { doc, loaded, persistence, provider, connection, pending };
     this.#replicas.set(name, replica);
     this.#updateStatus();
 
@@ -197,9 +223,26 @@ export class DocumentSet {
     const replicas = [...this.#replicas.values()];
     for (const { provider } of replicas) provider?.destroy();
     await Promise.all(replicas.map(async (replica) => (await replica.persistence)?.destroy()));
-    for (const { doc } of replicas) doc.destroy();
+    for (const { doc, pending } of replicas) {
+      pending?.destroy();
+      doc.destroy();
+    }
     this.#replicas.clear();
+    this.#unsavedListeners.clear();
     this.#statusListeners.clear();
+  }
+
+  /** Counts the document's local changes until the server acknowledges them. */
+  #follow(doc: Y.Doc, provider: WebsocketProvider): PendingChanges {
+    const pending = new PendingChanges(doc, (origin) => origin === provider);
+    provider.messageHandlers[ACK_MESSAGE] = (_encoder, decoder) => {
+      pending.acknowledge(readAck(decoder));
+    };
+    pending.subscribe(() => {
+      const unsaved = this.unsaved;
+      for (const listener of this.#unsavedListeners) listener(unsaved);
+    });
+    return pending;
   }
 
   #connect(name: string, doc: Y.Doc, connection: Connection): WebsocketProvider {
@@ -407,8 +450,9 @@ class Credentials {
   }
 }
 
+/** The subprotocols offered: acknowledgements, and the token when there is one. */
 function tokenProtocols(token: string | undefined): string[] {
-  return token === undefined ? [] : [`${TOKEN_PROTOCOL_PREFIX}${token}`];
+  return token === undefined ? [ACK_PROTOCOL] : [ACK_PROTOCOL, `${TOKEN_PROTOCOL_PREFIX}${token}`];
 }
 
 /** @returns When a JWT expires, in milliseconds, or `undefined` when it does not say. */

@@ -135,6 +135,23 @@ export class Workspace {
     return this.#documents.onStatus(listener);
   }
 
+  /**
+   * The local changes the sync server has not said it stored yet; they are kept in IndexedDB
+   * meanwhile and sent again after a reconnect.
+   */
+  get unsaved(): number {
+    return this.#documents.unsaved;
+  }
+
+  /**
+   * Calls `listener` with the number of unsaved changes each time it changes.
+   *
+   * @returns A function that stops the calls.
+   */
+  onUnsaved(listener: (unsaved: number) => void): () => void {
+    return this.#documents.onUnsaved(listener);
+  }
+
   /** Cuts the connection to the server; edits go on locally and sync on {@link connect}. */
   disconnect(): void {
     this.#documents.disconnect();

@@ -56,11 +56,17 @@ async function tokenServer(refuse: (token: string) => boolean = () => false) {
   const server = new WebSocketServer({
     port: 0,
     host: '127.0.0.1',
-    handleProtocols: (protocols) => [...protocols][0] ?? false,
+    // Like the sync server: the token's subprotocol when one is offered, else the first.
+    handleProtocols: (protocols) =>
+      [...protocols].find((protocol) => protocol.startsWith('kura-token.')) ??
+      [...protocols][0] ??
+      false,
   });
   servers.push(server);
   server.on('connection', (socket) => {
-    const token = socket.protocol.replace(/^kura-token\./, '');
+    const token = socket.protocol.startsWith('kura-token.')
+      ? socket.protocol.slice('kura-token.'.length)
+      : '';
     seen.push(token);
     if (refuse(token)) socket.close(4401, 'token-invalid');
   });

@@ -125,6 +125,31 @@ describe('kura-workspace', () => {
     expect((await offline).detail.status).to.equal('offline');
   });
 
+  it('ACK2 shows the changes not yet saved on the server until it stores them', async () => {
+    const id = freshId();
+    const element = document.createElement('kura-workspace');
+    element.tokenProvider = () => testToken(id);
+    element.workspace = id;
+    element.server = await syncServerUrl();
+    document.body.append(element);
+    await waitUntil(() => element.status === 'synced', 'the workspace did not sync', {
+      timeout: 5000,
+    });
+    const part = element.shadowRoot!.querySelector<HTMLElement>('[part="unsaved"]')!;
+    expect(part.hidden).to.equal(true);
+
+    element.store!.disconnect();
+    element.store!.catalog.createProduct({ name: 'Written offline' });
+    await waitUntil(() => !part.hidden, 'the unsaved change did not show');
+    expect(part.textContent?.trim()).to.equal('1 change not yet saved on the server');
+    expect(element.matches(':state(unsaved)')).to.equal(true);
+
+    element.store!.connect();
+    await waitUntil(() => part.hidden, 'the change was not acknowledged', { timeout: 5000 });
+    expect(element.matches(':state(unsaved)')).to.equal(false);
+    element.remove();
+  });
+
   it('AUTH10 asks its tokenProvider again after a 4401 and syncs with the new token', async () => {
     const id = freshId();
     const element = document.createElement('kura-workspace');

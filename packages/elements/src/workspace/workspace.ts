@@ -18,11 +18,13 @@ const STATUSES: readonly SyncStatus[] = ['offline', 'connecting', 'synced'];
  * @slot - The page content, with the Kura elements that use this workspace.
  *
  * @csspart error - Says why the server stopped syncing, above the content; hidden otherwise.
+ * @csspart unsaved - Says how many local changes the server has not stored yet; hidden at 0.
  *
  * @cssstate offline - No server, or the connection is down.
  * @cssstate connecting - A connection is being made, or made but not yet in sync.
  * @cssstate synced - Every document is in sync with the server.
  * @cssstate refused - The server refused a document for good; see `refusal`.
+ * @cssstate unsaved - Local changes wait for the server to store them; see `unsaved`.
  *
  * @fires kura-status - {@link KuraStatusEvent} each time the status changes; `detail.status`.
  * @fires kura-sync-error - {@link KuraSyncErrorEvent} when the server refuses a document for
@@ -33,6 +35,7 @@ export class KuraWorkspace extends LitElement {
 
   readonly #internals = this.attachInternals();
   #stopStatus: (() => void) | undefined;
+  #stopUnsaved: (() => void) | undefined;
   #closing: Promise<void> = Promise.resolve();
 
   /** The open workspace; `undefined` until `workspace` names a valid one. */
@@ -58,6 +61,12 @@ export class KuraWorkspace extends LitElement {
   /** Where the workspace stands with the server: `offline`, `connecting` or `synced`. */
   @state() status: SyncStatus = 'offline';
 
+  /**
+   * The local changes the server has not said it stored yet, shown in the `unsaved` part: they
+   * are kept in this browser meanwhile, and lost only if its data is cleared.
+   */
+  @state() unsaved = 0;
+
   /** The server's last refusal since the workspace opened, shown in the `error` part. */
   @state() refusal: KuraSyncErrorDetail | undefined;
 
@@ -80,6 +89,10 @@ export class KuraWorkspace extends LitElement {
     const connection = ['server', 'workspace', 'token', 'tokenProvider'] as const;
     if (connection.some((name) => changed.has(name))) this.#open();
     if (changed.has('status')) this.#showStatus();
+    if (changed.has('unsaved')) {
+      if (this.unsaved > 0) this.#internals.states.add('unsaved');
+      else this.#internals.states.delete('unsaved');
+    }
   }
 
   #open(): void {
@@ -107,11 +120,16 @@ export class KuraWorkspace extends LitElement {
 
     this.status = this.store.status;
     this.#stopStatus = this.store.onStatus((status) => (this.status = status));
+    this.unsaved = this.store.unsaved;
+    this.#stopUnsaved = this.store.onUnsaved((unsaved) => (this.unsaved = unsaved));
   }
 
   #close(): void {
     this.#stopStatus?.();
     this.#stopStatus = undefined;
+    this.#stopUnsaved?.();
+    this.#stopUnsaved = undefined;
+    this.unsaved = 0;
     if (this.store !== undefined) {
       this.#closing = this.store.destroy();
       this.store = undefined;
@@ -150,6 +168,9 @@ export class KuraWorkspace extends LitElement {
     return html`
       <p part="error" role="alert" ?hidden=${refusal === undefined}>
         ${refusal && this.#refusalMessage(refusal)}
+      </p>
+      <p part="unsaved" role="status" ?hidden=${this.unsaved === 0}>
+        ${this.unsaved === 1 ? '1 change' : `${this.unsaved} changes`} not yet saved on the server
       </p>
       <slot></slot>
     `;
