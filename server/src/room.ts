@@ -49,6 +49,8 @@ export class Room {
   readonly #storage: UpdateStorage;
   readonly #logger: Logger;
   #destroyed = false;
+  /** The whole document as a sync step 2, until the next update changes it. */
+  #whole: Uint8Array | undefined;
 
   constructor(name: string, storage: UpdateStorage, logger: Logger) {
     this.name = name;
@@ -126,10 +128,7 @@ export class Room {
     const step = decoding.readVarUint(decoder);
 
     if (step === syncProtocol.messageYjsSyncStep1) {
-      const reply = encoding.createEncoder();
-      encoding.writeVarUint(reply, MessageType.sync);
-      syncProtocol.readSyncStep1(decoder, reply, this.#doc);
-      peer.send(encoding.toUint8Array(reply));
+      peer.send(this.#syncStep2(decoding.readVarUint8Array(decoder)));
     } else if (
       step === syncProtocol.messageYjsSyncStep2 ||
       step === syncProtocol.messageYjsUpdate
@@ -146,6 +145,23 @@ export class Room {
     }
   }
 
+  /**
+   * The answer to a peer's state vector: what it lacks. A peer that has nothing, as every new
+   * client joining a room, gets the whole document, encoded once until the next update rather
+   * than once per client: a join storm on a large document then costs one encoding.
+   */
+  #syncStep2(stateVector: Uint8Array): Uint8Array {
+    const empty = Y.decodeStateVector(stateVector).size === 0;
+    if (empty && this.#whole !== undefined) return this.#whole;
+
+    const reply = encoding.createEncoder();
+    encoding.writeVarUint(reply, MessageType.sync);
+    syncProtocol.writeSyncStep2(reply, this.#doc, stateVector);
+    const message = encoding.toUint8Array(reply);
+    if (empty) this.#whole = message;
+    return message;
+  }
+
   /** Frees the document's memory. */
   destroy(): void {
     this.#destroyed = true;
@@ -159,6 +175,7 @@ export class Room {
    * so relays keep the order the room applied the updates in.
    */
   #onUpdate(update: Uint8Array, origin: unknown): void {
+    this.#whole = undefined;
     if (origin === fromStorage) return;
 
     const message = encoding.createEncoder();
