@@ -101,3 +101,30 @@ describe('acknowledgements', () => {
     expect(types.length).toBeGreaterThan(0);
   });
 });
+
+describe('joining', () => {
+  it('SYN3 gives every joiner the whole document, as it is when each joins', async () => {
+    const { server } = await testServer();
+    const writer = connectClient(server.url, 'acme/stock');
+    cleanups.push(() => writer.destroy());
+    await whenSynced(writer);
+    writer.doc.getMap('notes').set('first', 1);
+    const early = connectClient(server.url, 'acme/stock');
+    const early2 = connectClient(server.url, 'acme/stock');
+    cleanups.push(
+      () => early.destroy(),
+      () => early2.destroy(),
+    );
+    await eventually(
+      () => early.doc.getMap('notes').size === 1 && early2.doc.getMap('notes').size === 1,
+      'the first write at the early joiners',
+    );
+
+    writer.doc.getMap('notes').set('second', 2);
+    await eventually(() => early.doc.getMap('notes').size === 2, 'the relay');
+    const late = connectClient(server.url, 'acme/stock');
+    cleanups.push(() => late.destroy());
+    await whenSynced(late);
+    expect(late.doc.getMap('notes').toJSON()).toEqual({ first: 1, second: 2 });
+  });
+});
