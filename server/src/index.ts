@@ -17,7 +17,8 @@ export {
 export { CloseCode } from './close-codes.js';
 export { ConfigError, readConfig, readPort, readSecret, type ServerConfig } from './config.js';
 export { RateLimiter, type RateLimit } from './limits.js';
-export { jsonLogger, silentLogger, type LogLevel, type Logger } from './logger.js';
+export { jsonLogger, pinoLogger, silentLogger, type LogLevel, type Logger } from './logger.js';
+export { ServerMetrics } from './metrics.js';
 export { runServer, StartError, type RunningServer } from './run.js';
 export { MessageType, permissionDeniedMessage, ProtocolError, Room, type Peer } from './room.js';
 export { startServer, type ServerOptions, type SyncServer } from './server.js';

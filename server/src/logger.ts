@@ -1,3 +1,5 @@
+import { pino } from 'pino';
+
 /** The levels a log line can have, from the most to the least detailed. */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
@@ -22,6 +24,23 @@ export function jsonLogger(write: (line: string) => void, minimum: LogLevel = 'i
     log(level, event, fields = {}) {
       if (LEVELS.indexOf(level) < floor) return;
       write(JSON.stringify({ time: new Date().toISOString(), level, event, ...fields }));
+    },
+  };
+}
+
+/**
+ * The server's logger in production: pino, one JSON object per line on standard output, with the
+ * event and its fields. Tokens are never among the fields the server logs.
+ *
+ * @param minimum - Lines below this level are dropped.
+ * @returns The logger.
+ */
+export function pinoLogger(minimum: LogLevel = 'info'): Logger {
+  const logger = pino({ level: minimum, base: undefined });
+
+  return {
+    log(level, event, fields = {}) {
+      logger[level]({ event, ...fields });
     },
   };
 }

@@ -8,6 +8,7 @@ import * as Y from 'yjs';
 import type { Access } from './auth.js';
 import { ackMessage, storedClocks } from './acks.js';
 import type { Logger } from './logger.js';
+import type { ServerMetrics } from './metrics.js';
 import type { UpdateStorage } from './storage.js';
 
 /** The message types of the y-websocket protocol that the server speaks. */
@@ -49,13 +50,15 @@ export class Room {
   readonly #storage: UpdateStorage;
   readonly #logger: Logger;
   #destroyed = false;
+  readonly #metrics: ServerMetrics | undefined;
   /** The whole document as a sync step 2, until the next update changes it. */
   #whole: Uint8Array | undefined;
 
-  constructor(name: string, storage: UpdateStorage, logger: Logger) {
+  constructor(name: string, storage: UpdateStorage, logger: Logger, metrics?: ServerMetrics) {
     this.name = name;
     this.#storage = storage;
     this.#logger = logger;
+    this.#metrics = metrics;
 
     const stored = storage.load(name);
     if (stored.length > 0) Y.applyUpdate(this.#doc, Y.mergeUpdates(stored), fromStorage);
@@ -182,8 +185,12 @@ export class Room {
     encoding.writeVarUint(message, MessageType.sync);
     syncProtocol.writeUpdate(message, update);
     const relay = encoding.toUint8Array(message);
+    const committing = this.#metrics?.commitSeconds.startTimer();
     this.#storage.commit(this.name, update).then(
       () => {
+        committing?.();
+        this.#metrics?.updates.inc();
+        this.#metrics?.updateBytes.inc(update.byteLength);
         if (this.#destroyed) return;
         this.#broadcast(relay);
         const sender = origin as Peer;

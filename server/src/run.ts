@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 
 import { publicKeyFromPem, TokenVerifier } from './auth.js';
 import { ConfigError, readConfig, type ServerConfig } from './config.js';
-import { jsonLogger, type Logger } from './logger.js';
+import { pinoLogger, type Logger } from './logger.js';
 import { startServer, type SyncServer } from './server.js';
 import { SqliteStorage } from './storage.js';
 
@@ -40,7 +40,7 @@ export async function runServer(
   logger?: Logger,
 ): Promise<RunningServer> {
   const config = readConfig(env);
-  const log = logger ?? jsonLogger((line) => process.stdout.write(`${line}\n`), config.logLevel);
+  const log = logger ?? pinoLogger(config.logLevel);
   const secret = config.secret ?? (config.dev ? randomBytes(32).toString('base64url') : undefined);
   const verifier = new TokenVerifier({ secret, publicKey: readPublicKey(config.publicKeyFile) });
   if (config.dev) {

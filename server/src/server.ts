@@ -17,6 +17,7 @@ import {
 } from './auth.js';
 import { ACK_PROTOCOL } from './acks.js';
 import { CloseCode } from './close-codes.js';
+import { ServerMetrics } from './metrics.js';
 import { RateLimiter, type RateLimit } from './limits.js';
 import { silentLogger, type Logger } from './logger.js';
 import { permissionDeniedMessage, ProtocolError, Room, type Peer } from './room.js';
@@ -49,6 +50,8 @@ export interface ServerOptions {
   roomIdleMs?: number | undefined;
   /** How often connections are pinged; one that missed the last ping is closed. Default 30 s. */
   pingIntervalMs?: number | undefined;
+  /** What the server counts for `GET /metrics`; a registry of its own by default. */
+  metrics?: ServerMetrics | undefined;
 }
 
 /** A running sync server. */
@@ -101,12 +104,13 @@ class KuraSocket extends WebSocket {
  */
 export async function startServer(options: ServerOptions): Promise<SyncServer> {
   const logger = options.logger ?? silentLogger;
-  const rooms = new Rooms(options.storage, logger, options.roomIdleMs ?? 30_000);
+  const metrics = options.metrics ?? new ServerMetrics();
+  const rooms = new Rooms(options.storage, logger, options.roomIdleMs ?? 30_000, metrics);
   const limits: ConnectionLimits = {
     rate: options.rateLimit ?? { perSecond: 200, burst: 1000 },
   };
   const http = createServer((request, response) => {
-    answerHttp(request, response, options).catch((error: unknown) => {
+    answerHttp(request, response, options, metrics).catch((error: unknown) => {
       logger.log('error', 'http-failed', { message: String(error) });
       if (!response.headersSent) response.writeHead(500);
       response.end();
@@ -137,10 +141,14 @@ export async function startServer(options: ServerOptions): Promise<SyncServer> {
         wss.handleUpgrade(request, socket, head, (connection) => {
           if ('code' in admission) {
             logger.log('warn', 'connection-refused', { code: admission.code, ...admission.fields });
+            metrics.refused.inc({ reason: String(admission.code) });
             connection.close(admission.code, admission.reason);
             return;
           }
-          serveConnection(connection, admission, rooms, logger, limits, asksForAcks(request));
+          serveConnection(connection, admission, rooms, logger, limits, {
+            acks: asksForAcks(request),
+            metrics,
+          });
           wss.emit('connection', connection, request);
         });
       })
@@ -255,11 +263,13 @@ class Rooms {
   readonly #rooms = new Map<string, Room>();
   readonly #unloadTimers = new Map<string, NodeJS.Timeout>();
   readonly #storage: UpdateStorage;
+  readonly #metrics: ServerMetrics;
   readonly #logger: Logger;
   readonly #idleMs: number;
 
-  constructor(storage: UpdateStorage, logger: Logger, idleMs: number) {
+  constructor(storage: UpdateStorage, logger: Logger, idleMs: number, metrics: ServerMetrics) {
     this.#storage = storage;
+    this.#metrics = metrics;
     this.#logger = logger;
     this.#idleMs = idleMs;
   }
@@ -270,8 +280,9 @@ class Rooms {
 
     let room = this.#rooms.get(name);
     if (room === undefined) {
-      room = new Room(name, this.#storage, this.#logger);
+      room = new Room(name, this.#storage, this.#logger, this.#metrics);
       this.#rooms.set(name, room);
+      this.#metrics.rooms.set(this.#rooms.size);
       this.#logger.log('debug', 'room-loaded', { room: name });
     }
     return room;
@@ -286,6 +297,7 @@ class Rooms {
       if (room.size > 0) return;
       this.#rooms.delete(room.name);
       room.destroy();
+      this.#metrics.rooms.set(this.#rooms.size);
       this.#logger.log('debug', 'room-unloaded', { room: room.name });
     }, this.#idleMs);
     timer.unref();
@@ -297,6 +309,7 @@ class Rooms {
     for (const room of this.#rooms.values()) room.destroy();
     this.#unloadTimers.clear();
     this.#rooms.clear();
+    this.#metrics.rooms.set(0);
   }
 }
 
@@ -311,14 +324,16 @@ function serveConnection(
   rooms: Rooms,
   logger: Logger,
   limits: ConnectionLimits,
-  acks: boolean,
+  { acks, metrics }: { acks: boolean; metrics: ServerMetrics },
 ): void {
   const room = rooms.open(admitted.room);
+  metrics.connections.inc();
   const { sub } = admitted.claims;
   const rate = new RateLimiter(limits.rate);
   const close = (code: CloseCode, reason: string, event: string) => {
     if (socket.readyState !== WebSocket.OPEN) return;
     logger.log('warn', event, { room: room.name, sub, code });
+    metrics.refused.inc({ reason: event });
     socket.close(code, reason);
   };
 
@@ -366,6 +381,7 @@ function serveConnection(
     }
   });
   socket.on('close', () => {
+    metrics.connections.dec();
     clearTimeout(expiry);
     room.leave(peer);
     rooms.release(room);
@@ -397,12 +413,18 @@ async function answerHttp(
   request: IncomingMessage,
   response: ServerResponse,
   options: ServerOptions,
+  metrics: ServerMetrics,
 ): Promise<void> {
   const url = new URL(request.url ?? '/', 'http://localhost');
   if (request.method === 'GET' && url.pathname === '/healthz') {
     const healthy = options.storage.healthy();
     response.writeHead(healthy ? 200 : 503, { 'content-type': 'application/json' });
     response.end(JSON.stringify({ status: healthy ? 'ok' : 'storage-unavailable' }));
+    return;
+  }
+  if (request.method === 'GET' && url.pathname === '/metrics') {
+    response.writeHead(200, { 'content-type': metrics.registry.contentType });
+    response.end(await metrics.text());
     return;
   }
   if (request.method === 'GET' && url.pathname === '/dev/token' && options.devSecret) {
