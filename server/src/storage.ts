@@ -14,7 +14,7 @@ export interface UpdateStorage {
   /** Stores one update durably at once; when it returns, the update survives a crash. */
   append(room: string, update: Uint8Array): void;
   /**
-   * Stores one update with the others that arrive within a few milliseconds, in one commit.
+   * Stores one update with the others read in the same turn of the event loop, in one commit.
    *
    * @returns A promise that settles once the update survives a crash; promises settle in the
    *   order their updates were given.
@@ -34,7 +34,10 @@ export interface UpdateStorage {
 
 /** How {@link SqliteStorage} groups commits and compacts. */
 export interface SqliteStorageOptions {
-  /** How long a commit waits for others to join it, in milliseconds; 2 by default. */
+  /**
+   * How long a commit waits for others to join it, in milliseconds; 0 by default: only the
+   * updates read in the same turn of the event loop join it.
+   */
   commitDelayMs?: number | undefined;
   /** How many updates a room collects before it is compacted; 1,000 by default, 0 never. */
   compactAfter?: number | undefined;
@@ -64,7 +67,8 @@ export class SqliteStorage implements UpdateStorage {
   readonly #commitDelayMs: number;
   readonly #compactAfter: number;
   #pending: Pending[] = [];
-  #timer: NodeJS.Timeout | undefined;
+  /** Cancels the scheduled commit of the pending updates, when one is scheduled. */
+  #scheduled: (() => void) | undefined;
   readonly #sinceCompaction = new Map<string, number>();
   readonly #compacting = new Map<string, Promise<void>>();
   #worker: Worker | undefined;
@@ -94,7 +98,7 @@ export class SqliteStorage implements UpdateStorage {
     `);
     this.#insert = this.#db.prepare('INSERT INTO updates (room, data) VALUES (?, ?)');
     this.#select = this.#db.prepare('SELECT data FROM updates WHERE room = ? ORDER BY seq');
-    this.#commitDelayMs = options.commitDelayMs ?? 2;
+    this.#commitDelayMs = options.commitDelayMs ?? 0;
     this.#compactAfter = options.compactAfter ?? 1_000;
   }
 
@@ -113,7 +117,7 @@ export class SqliteStorage implements UpdateStorage {
 
     return new Promise<void>((resolve, reject) => {
       this.#pending.push({ room, update, resolve, reject });
-      this.#timer ??= setTimeout(() => this.#flush(), this.#commitDelayMs);
+      this.#scheduled ??= this.#schedule();
     });
   }
 
@@ -154,8 +158,8 @@ export class SqliteStorage implements UpdateStorage {
 
   /** Commits every pending update in one transaction, then settles their promises in order. */
   #flush(): void {
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
+    this.#scheduled?.();
+    this.#scheduled = undefined;
     const group = this.#pending;
     if (group.length === 0) return;
     this.#pending = [];
@@ -172,6 +176,20 @@ export class SqliteStorage implements UpdateStorage {
     for (const pending of group) rooms.set(pending.room, (rooms.get(pending.room) ?? 0) + 1);
     for (const [room, count] of rooms) this.#counted(room, count);
     for (const pending of group) pending.resolve();
+  }
+
+  /**
+   * Schedules the commit of the pending updates. Without a delay it waits only for the messages
+   * already read in this turn of the event loop: they join the group, and nobody waits for a
+   * clock.
+   */
+  #schedule(): () => void {
+    if (this.#commitDelayMs === 0) {
+      const immediate = setImmediate(() => this.#flush());
+      return () => clearImmediate(immediate);
+    }
+    const timer = setTimeout(() => this.#flush(), this.#commitDelayMs);
+    return () => clearTimeout(timer);
   }
 
   #counted(room: string, count: number): void {
