@@ -19,7 +19,7 @@ export {
   type PipelineTemplateKey,
   type StageInput,
 } from './crm.js';
-export { DocumentSet, type SyncStatus } from './documents.js';
+export { DocumentSet, type SyncRefusal, type SyncStatus } from './documents.js';
 export { StoreError } from './errors.js';
 export {
   forEachLedgerMove,
