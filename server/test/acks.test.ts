@@ -1,5 +1,5 @@
 import * as decoding from 'lib0/decoding';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import * as Y from 'yjs';
 
@@ -7,23 +7,19 @@ import { openWorkspace, type Workspace } from '@kura/store';
 
 import { ACK_MESSAGE } from '../src/acks.js';
 import {
+  cleanupsAfterEach,
   connectClient,
   eventually,
-  startTestServer,
+  serverFor,
+  type TestServer,
   testToken,
   whenSynced,
-  type TestServer,
 } from './harness.js';
 
-const cleanups: (() => unknown)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const cleanups = cleanupsAfterEach();
 
-async function testServer(): Promise<TestServer> {
-  const running = await startTestServer();
-  cleanups.push(() => running.stop());
-  return running;
+function testServer(): Promise<TestServer> {
+  return serverFor(cleanups);
 }
 
 async function kuraClient(url: string): Promise<Workspace> {

@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { SignJWT } from 'jose';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type WebSocket from 'ws';
 import type { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
@@ -20,6 +20,8 @@ import {
   type ServerOptions,
 } from '../src/index.js';
 import {
+  cleanupsAfterEach,
+  type ClientOptions,
   closeCodeOf,
   connectClient,
   eventually,
@@ -31,14 +33,9 @@ import {
   testToken,
   whenSynced,
   withToken,
-  type ClientOptions,
 } from './harness.js';
 
-const cleanups: (() => unknown)[] = [];
-
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const cleanups = cleanupsAfterEach();
 
 async function testServer(options: Partial<ServerOptions> = {}) {
   const dataDir = makeDataDir();

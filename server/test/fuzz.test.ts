@@ -1,30 +1,28 @@
 import * as encoding from 'lib0/encoding';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import * as Y from 'yjs';
 
 import { ProtocolError, Room, silentLogger, SqliteStorage, type Peer } from '../src/index.js';
 import { seededRandom } from '../../packages/domain/test/support.js';
 import {
+  cleanupsAfterEach,
   connectClient,
   eventually,
   makeDataDir,
   removeDataDir,
   startTestServer,
+  type TestServer,
   testToken,
   whenSynced,
   withToken,
-  type TestServer,
 } from './harness.js';
 
 const FRAMES = Number(process.env['KURA_FUZZ_FRAMES'] ?? 100_000);
 const NETWORK_FRAMES = 2_000;
 const SEED = Number(process.env['KURA_FUZZ_SEED'] ?? 7);
 
-const cleanups: (() => unknown)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const cleanups = cleanupsAfterEach();
 
 /** Valid frames to start from: sync steps, updates and awareness of a small document. */
 function validFrames(): Uint8Array[] {

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import { afterEach } from 'vitest';
 import WebSocket from 'ws';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
@@ -166,4 +167,27 @@ export function closeCodeOf(
 /** `url` with the `token` query parameter. */
 export function withToken(url: string, token: string): string {
   return `${url}?token=${encodeURIComponent(token)}`;
+}
+
+/**
+ * The cleanups of a test file: what a test pushes runs after it, newest first, each awaited.
+ * Call it once at the top level of the file.
+ */
+export function cleanupsAfterEach(): (() => unknown)[] {
+  const cleanups: (() => unknown)[] = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+  return cleanups;
+}
+
+/** Starts a test server that stops after the test, through `cleanups`. */
+export async function serverFor(
+  cleanups: (() => unknown)[],
+  dataDir?: string,
+  options: Partial<ServerOptions> = {},
+): Promise<TestServer> {
+  const running = await startTestServer(dataDir, options);
+  cleanups.push(() => running.stop());
+  return running;
 }

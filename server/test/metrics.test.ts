@@ -1,22 +1,18 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import {
+  cleanupsAfterEach,
   closeCodeOf,
   connectClient,
-  startTestServer,
-  whenSynced,
+  serverFor,
   type TestServer,
+  whenSynced,
 } from './harness.js';
 
-const cleanups: (() => unknown)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const cleanups = cleanupsAfterEach();
 
-async function testServer(): Promise<TestServer> {
-  const running = await startTestServer();
-  cleanups.push(() => running.stop());
-  return running;
+function testServer(): Promise<TestServer> {
+  return serverFor(cleanups);
 }
 
 /** The value of one sample of the Prometheus text, or `undefined` when it is not there. */

@@ -1,6 +1,6 @@
 import { createServer } from 'node:net';
 
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import * as Y from 'yjs';
 
@@ -8,29 +8,25 @@ import { openWorkspace, type Workspace } from '@kura/store';
 
 import { CloseCode, ConfigError, readConfig, runServer, StartError } from '../src/index.js';
 import {
+  cleanupsAfterEach,
   closeCodeOf,
   connectClient,
   eventually,
   makeDataDir,
   removeDataDir,
+  serverFor,
   startTestServer,
   TEST_SECRET,
+  type TestServer,
   testToken,
   whenSynced,
   withToken,
-  type TestServer,
 } from './harness.js';
 
-const cleanups: (() => unknown)[] = [];
+const cleanups = cleanupsAfterEach();
 
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-async function testServer(dataDir?: string): Promise<TestServer> {
-  const running = await startTestServer(dataDir);
-  cleanups.push(() => running.stop());
-  return running;
+function testServer(dataDir?: string): Promise<TestServer> {
+  return serverFor(cleanups, dataDir);
 }
 
 function client(url: string, room: string) {
