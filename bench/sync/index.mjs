@@ -19,7 +19,14 @@ import WebSocket from 'ws';
 import * as Y from 'yjs';
 
 /** @typedef {import('../../scripts/bench.mjs').Figure} Figure */
-/** @typedef {{ name: string, process: import('node:child_process').ChildProcess, url: string, token: string | undefined, dataDir: string }} Server */
+/**
+ * @typedef {object} Server
+ * @property {string} name
+ * @property {import('node:child_process').ChildProcess} process
+ * @property {string} url
+ * @property {string | undefined} token - Kura's; the reference server takes none.
+ * @property {string} dataDir
+ */
 
 const UPDATES = 200;
 const INTERVAL_MS = 10;
