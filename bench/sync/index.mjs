@@ -28,7 +28,7 @@ import * as Y from 'yjs';
  * @property {string} dataDir
  */
 
-const UPDATES = 200;
+const UPDATES = 1_000;
 const INTERVAL_MS = 10;
 const OBSERVER_COUNTS = [100, 500];
 const ACK_WRITERS = 100;
