@@ -50,7 +50,7 @@ describe('acknowledgements', () => {
     expect(counts.at(-1)).toBe(0);
   });
 
-  it('ACK2 keeps the count while the connection is down, and clears it after the reconnect', async () => {
+  it('ACK2 keeps the count while disconnected and clears it after the reconnect', async () => {
     const { server } = await testServer();
     const alice = await kuraClient(server.url);
     await eventually(() => alice.status === 'synced', 'synced');
@@ -69,7 +69,7 @@ describe('acknowledgements', () => {
     expect(reader.doc.getMap('products').size).toBe(1);
   });
 
-  it('ACK3 never sends an acknowledgement to a stock client, which would not understand it', async () => {
+  it('ACK3 never sends an acknowledgement to a stock client', async () => {
     const { server } = await testServer();
     const writer = connectClient(server.url, 'acme/stock', new Y.Doc());
     cleanups.push(() => writer.destroy());

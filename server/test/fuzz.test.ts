@@ -45,7 +45,7 @@ function validFrames(): Uint8Array[] {
   ];
 }
 
-/** A hostile frame: random bytes, a truncated or mutated valid frame, a wrong type, a huge length. */
+/** A hostile frame: random bytes, a cut or mutated valid frame, a wrong type, a huge length. */
 function hostileFrame(random: () => number, valid: readonly Uint8Array[]): Uint8Array {
   const pick = valid[Math.floor(random() * valid.length)] ?? new Uint8Array();
   const bytes = (length: number) => Uint8Array.from({ length }, () => Math.floor(random() * 256));
@@ -80,7 +80,7 @@ function stateOf(storage: SqliteStorage, room: string): string {
 }
 
 describe('protocol fuzz', () => {
-  it(`SYN4 handles ${FRAMES} hostile frames: each is refused or applied, nothing else moves`, () => {
+  it(`SYN4 refuses or applies each of ${FRAMES} hostile frames; nothing else moves`, () => {
     const dataDir = makeDataDir();
     const storage = new SqliteStorage(dataDir, { compactAfter: 0 });
     cleanups.push(
@@ -119,7 +119,7 @@ describe('protocol fuzz', () => {
     // A bound, not a measure: 100,000 frames take a few seconds, more on a busy machine.
   }, 120_000);
 
-  it('SYN4 stays up under hostile connections: health answers and other rooms keep syncing', async () => {
+  it('SYN4 stays up under hostile connections while other rooms keep syncing', async () => {
     const running: TestServer = await startTestServer(undefined, {
       rateLimit: { perSecond: 1_000_000, burst: 1_000_000 },
     });

@@ -28,7 +28,7 @@ async function metrics(server: TestServer['server']): Promise<string> {
 }
 
 describe('metrics', () => {
-  it('OPS4 counts connections, rooms, updates, commits and refusals in the Prometheus format', async () => {
+  it('OPS4 counts connections, rooms, updates, commits and refusals for Prometheus', async () => {
     const { server } = await testServer();
     const writer = connectClient(server.url, 'acme/stock');
     cleanups.push(() => writer.destroy());

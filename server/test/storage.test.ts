@@ -63,7 +63,7 @@ describe('storage', () => {
     expect(Object.keys(replay(reopened.load('acme/crm')))).toHaveLength(5);
   });
 
-  it('STO3 merges a room into one update in the background, keeping what arrives meanwhile', async () => {
+  it('STO3 merges a room into one update in the background, keeping later updates', async () => {
     const { storage } = open({ compactAfter: 0 });
     for (const update of updates(2_000)) storage.append('acme/stock', update);
     storage.append('other/stock', updates(1)[0] ?? new Uint8Array());

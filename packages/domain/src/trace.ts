@@ -171,13 +171,13 @@ export function traceNodeId(kind: TraceNodeKind, id: string): string {
  * Each move is walked once per direction, so cycles in the data end. `both` is the union of the
  * two walks, never the moves upstream of what lies downstream.
  *
- * The graph follows the flow of goods: vendor → document → move where goods come in, move →
- * document → customer where they go out, component move → manufacturing order → finished move, and
- * move → move along chains and through locations. A lot's node stands after the moves that bring it
- * into the trace and leads to the moves that carry it on. Documents appear where goods cross the
- * boundary of internal locations; partners only as vendors upstream of a document that brought
- * goods from a supplier location and customers downstream of one that took goods to a customer
- * location.
+ * The graph follows the flow of goods: vendor → document → move where goods come in,
+ * move → document → customer where they go out, component move → manufacturing order →
+ * finished move, and move → move along chains and through locations. A lot's node stands after
+ * the moves that bring it into the trace and leads to the moves that carry it on. Documents
+ * appear where goods cross the boundary of internal locations; partners only as vendors
+ * upstream of a document that brought goods from a supplier location and customers downstream
+ * of one that took goods to a customer location.
  *
  * Limits: a departure is linked to every arrival since its location last ran out of the lot,
  * so a lot that keeps arriving and leaving a location without ever running out there gives as

@@ -205,7 +205,8 @@ describe('KPIs of the hand-worked set', () => {
     //   o2  2500.5  × 33% =  825.165  (ana, closes 30 April; created before March, still counts)
     //   o10 100.01  × 50% =   50.005  (ben, closes 1 April)
     // o6 closes in April but is lost; o8 closes in May.
-    // Team 4875.170 → 4875.17; ana 4825.165 → 4825.17; ben 50.005 → 50.01 (half-up, at the end).
+    // Team 4875.170 → 4875.17; ana 4825.165 → 4825.17; ben 50.005 → 50.01
+    // (half-up, at the end).
     expect(kpis.forecastMonth).toBe('2026-04');
     expect(kpis.forecastNextMonth).toEqual({ EUR: '4875.17' });
     expect(salesperson(kpis, 'ana')?.forecastNextMonth).toEqual({ EUR: '4825.17' });
@@ -593,7 +594,7 @@ describe('incremental KPIs', () => {
     },
   );
 
-  it('KPI11 replaces the whole history of one opportunity, as if only those changes were known', () => {
+  it('KPI11 replaces one opportunity’s history whole, as if only those changes were known', () => {
     const index = new KpiIndex(MARCH, NOW);
     for (const record of OPPORTUNITIES) index.putOpportunity(record);
     for (const fact of CHANGES) index.addChange(fact);

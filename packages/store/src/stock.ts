@@ -1102,10 +1102,10 @@ export class Stock {
     if (!this.#isStorable(productId)) return;
     const onHand = this.#quantOnHand(productId, locationId, lotId);
     if (compare(onHand, quantity) < 0) {
+      const where = lotId === undefined ? locationId : `${locationId} of lot ${lotId}`;
       throw new StoreError<StockErrorCode>(
         'stock-insufficient',
-        `only ${onHand} on hand at ${locationId}${lotId === undefined ? '' : ` of lot ${lotId}`}, ` +
-          `${quantity} asked`,
+        `only ${onHand} on hand at ${where}, ${quantity} asked`,
       );
     }
   }

@@ -55,7 +55,7 @@ describe('pipelines', () => {
     expect(alice.crm.hints(selling.id).map((hint) => hint.code)).toContain('first-not-new');
   });
 
-  it('CRM1 refuses a pipeline without stages, and deleting the last stage, writing nothing', async () => {
+  it('CRM1 refuses a pipeline without stages, or deleting its last stage', async () => {
     const alice = await open('alice');
     const before = snapshot(alice);
     expect(codeOf(() => alice.crm.createPipeline({ name: 'Empty', stages: [] }))).toBe(
@@ -71,7 +71,7 @@ describe('pipelines', () => {
 });
 
 describe('opportunities', () => {
-  it('CRM2 places new cards at the bottom of the first stage and moves them between cards', async () => {
+  it('CRM2 adds cards at the bottom of the first stage and moves them between cards', async () => {
     const alice = await open('alice');
     const { pipeline, stage } = b2b(alice);
     const card = (title: string) =>
@@ -112,7 +112,7 @@ describe('opportunities', () => {
     });
   });
 
-  it('CRM3 refuses bad input and a move to a stage of another pipeline, writing nothing', async () => {
+  it('CRM3 refuses bad input and a move to another pipeline’s stage, writing nothing', async () => {
     const alice = await open('alice');
     const { pipeline } = b2b(alice);
     const other = alice.crm.createPipelineFromTemplate('b2c', 'en');
@@ -130,7 +130,7 @@ describe('opportunities', () => {
     expect(snapshot(alice)).toBe(before);
   });
 
-  it('CRM4 flags opportunities that cost more to sell than they bring, with the numbers', async () => {
+  it('CRM4 flags deals that cost more to sell than they bring, with the numbers', async () => {
     const alice = await open('alice');
     const { pipeline } = b2b(alice);
     // 30 days × 500 = 15,000 > 12,000: flagged; 20 days × 500 = 10,000 <= 12,000: not.
@@ -149,7 +149,7 @@ describe('opportunities', () => {
 });
 
 describe('several people on one pipeline', () => {
-  it('CRM5 keeps one of two moves of one card, the same everywhere, and tells the one that lost', async () => {
+  it('CRM5 keeps one of two moves of a card everywhere, and tells the one that lost', async () => {
     const alice = await open('alice');
     const bob = await open('bob');
     const { pipeline, stage } = b2b(alice);
@@ -174,7 +174,7 @@ describe('several people on one pipeline', () => {
     ]);
   });
 
-  it('CRM6 shows a card moved into a stage deleted elsewhere as needing a stage, until moved', async () => {
+  it('CRM6 shows a card moved into a stage deleted elsewhere as needing a stage', async () => {
     const alice = await open('alice');
     const bob = await open('bob');
     const { pipeline, stage } = b2b(alice);
@@ -203,7 +203,7 @@ describe('several people on one pipeline', () => {
 });
 
 describe('KPIs in the store', () => {
-  it('CRM7 follows every change, local or remote, as a computation from the kept facts would', async () => {
+  it('CRM7 follows every change, local or remote, as a computation from scratch', async () => {
     const alice = await open('alice');
     const bob = await open('bob');
     const { pipeline, stage } = b2b(alice);

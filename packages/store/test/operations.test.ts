@@ -79,7 +79,7 @@ function snapshot() {
 }
 
 describe('sales', () => {
-  it('OPS1 plans the delivery of a confirmed sale by the warehouse steps, chained, the first leg reserved', async () => {
+  it('OPS1 plans a sale’s delivery by the warehouse steps, the first leg reserved', async () => {
     for (const steps of [1, 2, 3] as const) {
       await fresh(`delivery-${steps}`);
       const { stock, operations } = workspace;
@@ -120,7 +120,7 @@ describe('sales', () => {
     expect(workspace.operations.order(empty.id)?.state).toBe('quotation');
   });
 
-  it('OPS3 leaves a backorder for what a partial delivery did not ship, and the order open', async () => {
+  it('OPS3 leaves a backorder for what a partial delivery left, and the order open', async () => {
     const shop = openShop(workspace);
     stockUp(shop, shop.cups, 2);
     const saleId = sell(shop, shop.cups, 5);
@@ -142,7 +142,7 @@ describe('sales', () => {
     expect(workspace.operations.order(saleId)?.state).toBe('done');
   });
 
-  it('OPS4 delivers serials as reserved and refuses more serials than reserved, writing nothing', () => {
+  it('OPS4 delivers reserved serials and refuses more than reserved, writing nothing', () => {
     const shop = openShop(workspace);
     for (const serial of ['G-1', 'G-2', 'G-3']) stockUp(shop, shop.grinder, 1, serial);
     const saleId = sell(shop, shop.grinder, 2);
@@ -279,7 +279,7 @@ describe('purchases', () => {
     );
   });
 
-  it('OPS6 collects what procurement buys from one vendor in one draft, until it is confirmed', () => {
+  it('OPS6 collects what is bought from one vendor in one draft until it is confirmed', () => {
     const shop = openShop(workspace);
     workspace.catalog.updateProduct(shop.cups, { procureMethod: 'make-to-order' });
     workspace.catalog.updateProduct(shop.grinder, { procureMethod: 'make-to-order' });
@@ -322,7 +322,7 @@ describe('purchases', () => {
     );
   });
 
-  it('OPS6 takes from stock when enough is there, else orders, for a product from stock else on order', () => {
+  it('OPS6 takes from stock when enough is there, else orders (from stock, else on order)', () => {
     const shop = openShop(workspace);
     workspace.catalog.updateProduct(shop.cups, { procureMethod: 'mts-else-mto' });
     stockUp(shop, shop.cups, 4);
@@ -337,7 +337,7 @@ describe('purchases', () => {
 });
 
 describe('manufacturing', () => {
-  it('OPS7 plans a manufacturing order for a product made to order, and reports one without a bill', () => {
+  it('OPS7 plans a manufacturing order for a product made to order; none without a bill', () => {
     const shop = openShop(workspace);
     workspace.catalog.updateProduct(shop.giftBox, { procureMethod: 'make-to-order' });
     const saleId = sell(shop, shop.giftBox, 2);
@@ -409,7 +409,7 @@ describe('manufacturing', () => {
 });
 
 describe('routes', () => {
-  it('OPS9 plans the return of a rented product at the end of the rental, and pushes it through the receipt steps', () => {
+  it('OPS9 plans a rental’s return at its end, and pushes it through the receipt steps', () => {
     const shop = openShop(workspace, { receipt: 3, delivery: 1 });
     const { warehouse } = shop;
     stockUp(shop, shop.cups, 1);

@@ -46,7 +46,7 @@ function draftLines(workspace: Workspace) {
 }
 
 describe('ordering what the rules propose', () => {
-  it('RPL5 orders a proposal once into the vendor draft; the rule moves to its next cycle and proposes nothing more', async () => {
+  it('RPL5 orders a proposal into the vendor draft once; the rule moves on a cycle', async () => {
     const alice = await open('alice');
     const shop = openShop(alice);
     const rule = cupRule(alice, shop, 'manual');
@@ -110,7 +110,7 @@ describe('ordering what the rules propose', () => {
     ]);
   });
 
-  it('RPL5 counts the steps of a receipt in 3 steps, so the rule at stock orders once', async () => {
+  it('RPL5 counts the planned receipt steps, so a rule at stock orders once', async () => {
     const alice = await open('alice');
     const shop = openShop(alice, { receipt: 3, delivery: 1 });
     const rule = cupRule(alice, shop, 'manual');
@@ -198,7 +198,7 @@ describe('replenishment exceptions in the store', () => {
     expect(causes()).toEqual([]);
   });
 
-  it('RPL8 shows a vendor without an address, and a shortage no rule covers, until fixed', async () => {
+  it('RPL8 shows a vendor without address and an uncovered shortage until fixed', async () => {
     const alice = await open('alice');
     const shop = openShop(alice);
     const bare = alice.catalog.createPartner({ name: 'No Address Ltd', vendor: true }).id;
@@ -226,7 +226,7 @@ describe('replenishment exceptions in the store', () => {
 });
 
 describe('procurement across replicas', () => {
-  it('CNV2 ends with one order per rule when two partitioned replicas run the scheduler', async () => {
+  it('CNV2 ends with one order per rule when partitioned replicas run the scheduler', async () => {
     const alice = await open('alice');
     const bob = await open('bob');
     const shop = openShop(alice);
@@ -246,7 +246,7 @@ describe('procurement across replicas', () => {
     }
   });
 
-  it('CNV3 reserves a sale confirmed on one replica once, when the goods arrive on another', async () => {
+  it('CNV3 reserves a sale once when the goods arrive on another replica', async () => {
     const alice = await open('alice');
     const bob = await open('bob');
     const shop = openShop(alice);

@@ -30,7 +30,9 @@ function validateFrom(
 }
 
 describe('from vendor to customer and back', () => {
-  it('SCN1 receives L in 3 steps, makes F from it, delivers F in 2 steps, takes one back, and the trace of L lists exactly those documents and partners', async () => {
+  // Receive L in three steps, make F from it, deliver F in two steps, take one back: the trace
+  // of L lists exactly those documents and partners.
+  it('SCN1 traces lot L from a 3-step receipt through F made of it to a return', async () => {
     const workspace = replicas.open('clerk');
     await workspace.loaded;
     const shop = openShop(workspace, { receipt: 3, delivery: 2 });
